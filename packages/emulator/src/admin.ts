@@ -1,0 +1,154 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CALLBACK_PATH, type EmulatorContext, recordRequest } from './context.js';
+import { handleUploadCallback } from './esa/callback-receiver.js';
+import type { FaultRule } from './faults.js';
+import { applyFaultDelayAndDrop, BodyTooLargeError, readBody, sendJson } from './http.js';
+import { newRequestId } from './ids.js';
+import { ENV_NAMES, type Routine } from './state.js';
+
+/** Prefix of the emulator's own routes on the ESA server; real ESA has none of them. */
+export const ADMIN_PREFIX = '/__emulator/';
+
+function versionView(routine: Routine, codeVersion: string) {
+  const v = routine.versions.get(codeVersion);
+  if (!v) return undefined;
+  return {
+    name: routine.name,
+    codeVersion: v.codeVersion,
+    description: v.description,
+    size: v.size,
+    sha256: v.sha256,
+    createTime: v.createTime.toISOString(),
+    deployedTo: ENV_NAMES.filter((env) => routine.envs.get(env)?.codeVersion === codeVersion),
+  };
+}
+
+function routineView(routine: Routine) {
+  return {
+    name: routine.name,
+    description: routine.description,
+    createTime: routine.createTime.toISOString(),
+    staging: routine.staging && {
+      objectKey: routine.staging.objectKey,
+      codeVersion: routine.staging.codeVersion,
+      description: routine.staging.description,
+      size: routine.staging.size,
+      sha256: routine.staging.sha256,
+      uploadedAt: routine.staging.uploadedAt.toISOString(),
+    },
+    versions: [...routine.versions.keys()].map((v) => versionView(routine, v)),
+    envs: Object.fromEntries([...routine.envs].map(([env, d]) => [env, d.codeVersion])),
+  };
+}
+
+function notFound(res: ServerResponse, what: string, requestId: string): void {
+  sendJson(res, 404, { Code: 'NotFound', Message: `${what} not found` }, requestId);
+}
+
+/** Reads the JSON body of an admin call as a fault rule (validated by the injector). */
+async function readFaultRule(req: IncomingMessage): Promise<FaultRule> {
+  const body = await readBody(req, 64 * 1024);
+  return JSON.parse(body.toString('utf8')) as FaultRule;
+}
+
+/**
+ * The emulator's own routes: the OSS callback receiver, read-only inspection of routines and
+ * versions (with the exact bytes), the request log, faults and reset. Returns false for any other
+ * path, which is then ESA OpenAPI's.
+ */
+export async function handleAdminRequest(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  if (!url.pathname.startsWith(ADMIN_PREFIX)) return false;
+  const requestId = newRequestId();
+  const method = req.method ?? 'GET';
+
+  if (url.pathname === CALLBACK_PATH && method === 'POST') {
+    const effect = ctx.faults.take({ callback: true });
+    if (await applyFaultDelayAndDrop(effect, res)) return true;
+    if (effect.error) {
+      sendJson(
+        res,
+        effect.error.status,
+        { Code: effect.error.code, Message: effect.error.message },
+        requestId,
+      );
+      recordRequest(ctx, {
+        service: 'callback',
+        action: CALLBACK_PATH,
+        status: effect.error.status,
+        code: effect.error.code,
+        requestId,
+      });
+      return true;
+    }
+    await handleUploadCallback(ctx, req, res);
+    return true;
+  }
+
+  const parts = url.pathname.slice(ADMIN_PREFIX.length).split('/').map(decodeURIComponent);
+  try {
+    if (method === 'GET' && parts[0] === 'health') {
+      sendJson(
+        res,
+        200,
+        { ok: true, endpoint: ctx.endpoints.esa, ossEndpoint: ctx.endpoints.oss },
+        requestId,
+      );
+    } else if (method === 'GET' && parts[0] === 'routines' && parts.length === 1) {
+      sendJson(res, 200, [...ctx.state.routines.values()].map(routineView), requestId);
+    } else if (method === 'GET' && parts[0] === 'routines' && parts.length >= 2) {
+      const routine = ctx.state.routines.get(parts[1] ?? '');
+      if (!routine) {
+        notFound(res, `routine "${parts[1]}"`, requestId);
+        return true;
+      }
+      if (parts.length === 2) {
+        sendJson(res, 200, routineView(routine), requestId);
+      } else if (parts[2] === 'versions' && parts.length >= 4) {
+        const version = routine.versions.get(parts[3] ?? '');
+        if (!version) {
+          notFound(res, `code version "${parts[3]}" of "${routine.name}"`, requestId);
+          return true;
+        }
+        if (parts.length === 4) {
+          sendJson(res, 200, versionView(routine, version.codeVersion), requestId);
+        } else if (parts[4] === 'code' && parts.length === 5) {
+          res.writeHead(200, {
+            'content-type': 'application/javascript',
+            'content-length': version.size,
+            'x-esa-stage-sha256': version.sha256,
+          });
+          res.end(version.bytes);
+        } else {
+          notFound(res, url.pathname, requestId);
+        }
+      } else {
+        notFound(res, url.pathname, requestId);
+      }
+    } else if (method === 'GET' && parts[0] === 'requests') {
+      sendJson(res, 200, ctx.state.requests, requestId);
+    } else if (parts[0] === 'faults' && method === 'GET') {
+      sendJson(res, 200, ctx.faults.list(), requestId);
+    } else if (parts[0] === 'faults' && method === 'POST') {
+      const id = ctx.faults.inject(await readFaultRule(req));
+      sendJson(res, 201, { id }, requestId);
+    } else if (parts[0] === 'faults' && method === 'DELETE') {
+      ctx.faults.clear();
+      sendJson(res, 200, { ok: true }, requestId);
+    } else if (parts[0] === 'reset' && method === 'POST') {
+      ctx.state.reset();
+      ctx.faults.clear();
+      sendJson(res, 200, { ok: true }, requestId);
+    } else {
+      notFound(res, `${method} ${url.pathname}`, requestId);
+    }
+  } catch (error) {
+    const status = error instanceof BodyTooLargeError ? 413 : 400;
+    sendJson(res, status, { Code: 'InvalidRequest', Message: (error as Error).message }, requestId);
+  }
+  return true;
+}

@@ -1,0 +1,20 @@
+export { ADMIN_PREFIX } from './admin.js';
+export { CALLBACK_PATH } from './context.js';
+export type { EmulatorCredential } from './credentials.js';
+export { EMULATOR_ACCESS_KEY, EMULATOR_STS_CREDENTIAL } from './credentials.js';
+export type { FaultRule, FaultSpec, FaultTarget } from './faults.js';
+export { FaultInjector } from './faults.js';
+export type { EmulatorOptions } from './options.js';
+export type { Emulator } from './start-emulator.js';
+export { startEmulator } from './start-emulator.js';
+export type {
+  CodeVersionRecord,
+  Deployment,
+  EnvName,
+  RequestRecord,
+  Routine,
+  StagingCode,
+  StoredObject,
+  UploadTicket,
+} from './state.js';
+export { EmulatorState } from './state.js';

@@ -1,0 +1,147 @@
+import type { EmulatorCredential } from './credentials.js';
+
+/** Options of {@link startEmulator}. Every field is optional. */
+export interface EmulatorOptions {
+  /**
+   * Interface both servers listen on. Only loopback addresses are accepted: the emulator is a test
+   * double and must never be reachable from another machine.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * Port of the ESA OpenAPI server; `0` picks a free one.
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Port of the OSS PostObject server; `0` picks a free one.
+   * @default 0
+   */
+  ossPort?: number;
+  /**
+   * Extra credentials the ESA server accepts, besides the built-in test AccessKey and STS triple.
+   * An AccessKey ID starting with `STS.` must come with its `securityToken`.
+   * @default []
+   */
+  credentials?: readonly EmulatorCredential[];
+  /**
+   * Routines that exist from the start, as if created with `CreateRoutine`.
+   * @default []
+   */
+  routines?: readonly string[];
+  /**
+   * Code versions one routine may keep before `CommitRoutineStagingCode` and
+   * `GetRoutineStagingCodeUploadInfo` answer `CodeVersionNumberExceedQuotaLimit`.
+   * @default 10
+   */
+  versionQuota?: number;
+  /**
+   * Largest `x-acs-date` skew from the emulator's clock, in milliseconds, before
+   * `InvalidTimeStamp.Expired`; signature nonces are remembered for as long.
+   * @default 900000 (15 minutes)
+   */
+  maxClockSkewMs?: number;
+  /**
+   * How long the OSS policy handed out by `GetRoutineStagingCodeUploadInfo` stays valid, in ms.
+   * @default 3600000 (1 hour)
+   */
+  policyTtlMs?: number;
+  /**
+   * Largest object the OSS server accepts, in bytes (`EntityTooLarge` above it). The upload info
+   * policy's `content-length-range` uses the same bound.
+   * @default 5368709120 (5 GiB, as OSS)
+   */
+  maxObjectSize?: number;
+  /**
+   * How long the OSS server waits for a callback answer before `CallbackFailed`, in ms.
+   * @default 5000
+   */
+  callbackTimeoutMs?: number;
+  /**
+   * Refuse PostObject requests sent with `Transfer-Encoding: chunked` (no `Content-Length`) with
+   * `MissingContentLength`. Real OSS accepts them; turn this on to prove a client sends a length.
+   * @default false
+   */
+  requireContentLength?: boolean;
+  /**
+   * Fixed latency added before every request of both servers is handled, in ms (benchmarks).
+   * @default 0
+   */
+  latencyMs?: number;
+  /**
+   * The emulator's clock, in epoch milliseconds. Tests move it to expire policies and dates.
+   * @default Date.now
+   */
+  now?: () => number;
+  /**
+   * Receives one line per request (method, action or path, status, error code). Never secrets.
+   * @default undefined (silent)
+   */
+  log?: (line: string) => void;
+}
+
+/** Options with every default applied. */
+export interface ResolvedEmulatorOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly ossPort: number;
+  readonly credentials: readonly EmulatorCredential[];
+  readonly routines: readonly string[];
+  readonly versionQuota: number;
+  readonly maxClockSkewMs: number;
+  readonly policyTtlMs: number;
+  readonly maxObjectSize: number;
+  readonly callbackTimeoutMs: number;
+  readonly requireContentLength: boolean;
+  readonly latencyMs: number;
+  readonly now: () => number;
+  readonly log: ((line: string) => void) | undefined;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Applies defaults and rejects values that make no sense, naming the option. */
+export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedEmulatorOptions {
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK_HOSTS.has(host) && !host.startsWith('127.')) {
+    throw new RangeError(`esa-stage emulator: host must be a loopback address, got "${host}"`);
+  }
+  const resolved: ResolvedEmulatorOptions = {
+    host,
+    port: options.port ?? 0,
+    ossPort: options.ossPort ?? 0,
+    credentials: options.credentials ?? [],
+    routines: options.routines ?? [],
+    versionQuota: options.versionQuota ?? 10,
+    maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000,
+    policyTtlMs: options.policyTtlMs ?? 60 * 60_000,
+    maxObjectSize: options.maxObjectSize ?? 5 * 1024 ** 3,
+    callbackTimeoutMs: options.callbackTimeoutMs ?? 5000,
+    requireContentLength: options.requireContentLength ?? false,
+    latencyMs: options.latencyMs ?? 0,
+    now: options.now ?? Date.now,
+    log: options.log,
+  };
+  for (const name of ['port', 'ossPort'] as const) {
+    const v = resolved[name];
+    if (!Number.isInteger(v) || v < 0 || v > 65535) {
+      throw new RangeError(`esa-stage emulator: ${name} must be an integer from 0 to 65535, got ${v}`);
+    }
+  }
+  for (const name of [
+    'versionQuota',
+    'maxClockSkewMs',
+    'policyTtlMs',
+    'maxObjectSize',
+    'callbackTimeoutMs',
+  ] as const) {
+    const v = resolved[name];
+    if (!Number.isFinite(v) || v <= 0) {
+      throw new RangeError(`esa-stage emulator: ${name} must be a positive number, got ${v}`);
+    }
+  }
+  if (!Number.isFinite(resolved.latencyMs) || resolved.latencyMs < 0) {
+    throw new RangeError(`esa-stage emulator: latencyMs must be zero or more, got ${resolved.latencyMs}`);
+  }
+  return resolved;
+}

@@ -1,0 +1,128 @@
+import { createCodeVersionGenerator } from './ids.js';
+
+export type EnvName = 'staging' | 'production';
+export const ENV_NAMES: readonly EnvName[] = ['production', 'staging'];
+
+/** Code held by the emulator: its exact bytes and what identifies them. */
+export interface CodeBytes {
+  readonly bytes: Buffer;
+  readonly size: number;
+  /** Lower-case hex sha256 of `bytes`. */
+  readonly sha256: string;
+}
+
+/** An object stored in the emulated OSS bucket by a PostObject upload. */
+export interface StoredObject extends CodeBytes {
+  readonly key: string;
+  /** Upper-case hex MD5, as OSS's ETag (without quotes). */
+  readonly etag: string;
+  readonly contentType: string;
+  /** Every form field of the upload but `file` and the auth fields' values. */
+  readonly fieldNames: readonly string[];
+  readonly storedAt: Date;
+}
+
+/** What `GetRoutineStagingCodeUploadInfo` handed out: the object key it signed a policy for. */
+export interface UploadTicket {
+  readonly objectKey: string;
+  readonly routine: string;
+  /** The version number reserved for this upload; `CommitRoutineStagingCode` uses it once. */
+  readonly codeVersion: string;
+  readonly description: string;
+  readonly issuedAt: Date;
+}
+
+/** A routine's current staging code: registered by the OSS upload callback, taken by commit. */
+export interface StagingCode extends CodeBytes {
+  readonly objectKey: string;
+  readonly codeVersion: string;
+  readonly description: string;
+  readonly uploadedAt: Date;
+}
+
+/** A committed, immutable code version. */
+export interface CodeVersionRecord extends CodeBytes {
+  readonly codeVersion: string;
+  readonly description: string;
+  readonly createTime: Date;
+}
+
+/** An environment pointed at a version by `PublishRoutineCodeVersion`. */
+export interface Deployment {
+  readonly codeVersion: string;
+  readonly deployId: string;
+  readonly creationTime: Date;
+}
+
+export interface Routine {
+  readonly name: string;
+  readonly description: string;
+  readonly createTime: Date;
+  staging: StagingCode | undefined;
+  /** Committed versions in creation order. */
+  readonly versions: Map<string, CodeVersionRecord>;
+  readonly envs: Map<EnvName, Deployment>;
+}
+
+/** One request as either server saw it, for tests that count round trips. */
+export interface RequestRecord {
+  readonly service: 'esa' | 'oss' | 'callback';
+  /** ESA action, or `PostObject` / the callback path. */
+  readonly action: string;
+  readonly status: number;
+  /** The error code answered, if any. */
+  readonly code: string | undefined;
+  readonly requestId: string;
+}
+
+/** Everything the emulator remembers. Inspect it from tests; mutate it only through the servers. */
+export class EmulatorState {
+  readonly routines = new Map<string, Routine>();
+  readonly objects = new Map<string, StoredObject>();
+  readonly tickets = new Map<string, UploadTicket>();
+  readonly requests: RequestRecord[] = [];
+  readonly nextCodeVersion: () => string;
+  private deploySequence = 0;
+
+  constructor(
+    private readonly now: () => number,
+    readonly versionQuota: number,
+  ) {
+    this.nextCodeVersion = createCodeVersionGenerator(now);
+  }
+
+  clock(): Date {
+    return new Date(this.now());
+  }
+
+  createRoutine(name: string, description = ''): Routine {
+    const routine: Routine = {
+      name,
+      description,
+      createTime: this.clock(),
+      staging: undefined,
+      versions: new Map(),
+      envs: new Map(),
+    };
+    this.routines.set(name, routine);
+    return routine;
+  }
+
+  nextDeployId(): string {
+    this.deploySequence += 1;
+    return `deploy-${this.deploySequence.toString().padStart(8, '0')}`;
+  }
+
+  /** The environments a version is deployed to. */
+  deployedEnvs(routine: Routine, codeVersion: string): EnvName[] {
+    return ENV_NAMES.filter((env) => routine.envs.get(env)?.codeVersion === codeVersion);
+  }
+
+  /** Forgets everything but the configuration: routines, objects, versions and the request log. */
+  reset(): void {
+    this.routines.clear();
+    this.objects.clear();
+    this.tickets.clear();
+    this.requests.length = 0;
+  }
+}
