@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import type { Dispatcher, Pool } from 'undici';
+import { EsaError, NetworkError } from '../errors.js';
+import { requestSignal, sleep, toNetworkError } from '../http/abort.js';
+import { loadUndici } from '../http/load-undici.js';
+import type { Logger } from '../log/logger.js';
+import type { Credentials } from '../options/types.js';
+import {
+  computeAcs3Signature,
+  formatAcs3Authorization,
+  formatAcsDate,
+  headersToSign,
+  sha256Hex,
+} from '../signing/acs3.js';
+import { canonicalQueryString } from '../signing/percent-encode.js';
+import { USER_AGENT } from '../version.js';
+import { type JsonObject, parseEsaJson } from './big-json.js';
+import { backoffDelay, isRetryableEsaFailure, retryAfterMs } from './retry.js';
+
+export const ESA_API_VERSION = '2024-09-10';
+
+export interface EsaClientOptions {
+  /** Origin of the OpenAPI, e.g. `https://esa.cn-hangzhou.aliyuncs.com`. */
+  readonly endpoint: string;
+  readonly credentials: Credentials;
+  /** Per-request time limit, ms. */
+  readonly timeout: number;
+  /** Retries of a retryable failure. */
+  readonly retries: number;
+  readonly signal?: AbortSignal | undefined;
+  readonly logger: Logger;
+  /** Injectable for tests. @default Math.random */
+  readonly random?: () => number;
+  /** Injectable for tests. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** A successful call: ESA's JSON body and its request id. */
+export interface EsaResponse {
+  readonly body: JsonObject;
+  readonly requestId: string;
+}
+
+/** Builds the signed headers of one RPC call with a form body. Pure given date and nonce. */
+export function buildSignedRequest(input: {
+  readonly host: string;
+  readonly action: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly credentials: Credentials;
+  readonly date: Date;
+  readonly nonce: string;
+}): { headers: Record<string, string>; body: string } {
+  const body = canonicalQueryString(input.params);
+  const headers: Record<string, string> = {
+    host: input.host,
+    'x-acs-action': input.action,
+    'x-acs-version': ESA_API_VERSION,
+    'x-acs-date': formatAcsDate(input.date),
+    'x-acs-signature-nonce': input.nonce,
+    'x-acs-content-sha256': sha256Hex(body),
+    'content-type': 'application/x-www-form-urlencoded',
+  };
+  if (input.credentials.securityToken) headers['x-acs-security-token'] = input.credentials.securityToken;
+  const signature = computeAcs3Signature(
+    {
+      method: 'POST',
+      query: {},
+      headers,
+      signedHeaders: headersToSign(headers),
+      payloadSha256: headers['x-acs-content-sha256'] ?? '',
+    },
+    input.credentials.accessKeySecret,
+  );
+  headers.authorization = formatAcs3Authorization(input.credentials.accessKeyId, signature);
+  headers.accept = 'application/json';
+  headers['user-agent'] = USER_AGENT;
+  return { headers, body };
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * ESA OpenAPI (2024-09-10, RPC) over one keep-alive connection: every call of a publish reuses it.
+ * Calls are POSTs with a form body signed with ACS3-HMAC-SHA256, as the official SDK sends them.
+ */
+export class EsaClient {
+  private readonly host: string;
+  private readonly random: () => number;
+  private readonly now: () => Date;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly options: EsaClientOptions,
+  ) {
+    this.host = new URL(options.endpoint).host;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Opens the connection pool (loading undici on first use). */
+  static async open(options: EsaClientOptions): Promise<EsaClient> {
+    const { Pool } = await loadUndici();
+    const pool = new Pool(new URL(options.endpoint).origin, { connections: 1, keepAliveTimeout: 10_000 });
+    return new EsaClient(pool, options);
+  }
+
+  /** Calls an action, retrying network errors, 5xx, throttling and internal errors with backoff. */
+  async call(action: string, params: Readonly<Record<string, string>>): Promise<EsaResponse> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.callOnce(action, params);
+      } catch (error) {
+        const retryable =
+          (error instanceof EsaError && isRetryableEsaFailure(error.status, error.code)) ||
+          (error instanceof NetworkError && error.code !== 'Aborted');
+        if (!retryable || attempt >= this.options.retries) throw error;
+        const wait = (error as { retryAfter?: number }).retryAfter ?? backoffDelay(attempt, this.random);
+        this.options.logger.debug(
+          `${action} failed (${(error as EsaError | NetworkError).code}); retry ${attempt + 1}/${this.options.retries} in ${wait} ms`,
+        );
+        await sleep(wait, this.options.signal).catch((reason: unknown) => {
+          throw toNetworkError(reason, action, this.options.signal, this.options.timeout);
+        });
+      }
+    }
+  }
+
+  private async callOnce(action: string, params: Readonly<Record<string, string>>): Promise<EsaResponse> {
+    const { headers, body } = buildSignedRequest({
+      host: this.host,
+      action,
+      params,
+      credentials: this.options.credentials,
+      date: this.now(),
+      nonce: randomBytes(16).toString('hex'),
+    });
+    let response: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      response = await this.pool.request({
+        method: 'POST',
+        path: '/',
+        headers,
+        body,
+        signal: requestSignal(this.options.signal, this.options.timeout),
+      });
+      text = await response.body.text();
+    } catch (error) {
+      throw toNetworkError(error, action, this.options.signal, this.options.timeout);
+    }
+    const json = parseEsaJson(text);
+    const headerId = response.headers['x-acs-request-id'];
+    const requestId = str(json?.RequestId) ?? (typeof headerId === 'string' ? headerId : '');
+    if (response.statusCode >= 200 && response.statusCode < 300 && json) return { body: json, requestId };
+    const code = str(json?.Code) ?? `HTTP${response.statusCode}`;
+    const message = str(json?.Message) ?? (json ? 'no message' : `non-JSON answer: ${text.slice(0, 200)}`);
+    const error = new EsaError(`${action} failed: ${message}`, {
+      code,
+      requestId: requestId || undefined,
+      status: response.statusCode,
+      action,
+      recommend: str(json?.Recommend),
+      hint: esaHint(code),
+    });
+    const retryAfter = retryAfterMs(
+      typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'] : undefined,
+      this.now().getTime(),
+    );
+    if (retryAfter !== undefined) Object.assign(error, { retryAfter });
+    throw error;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** What to do about the ESA error codes a publish can meet. */
+export function esaHint(code: string): string | undefined {
+  if (code === 'RoutineNotExist')
+    return 'create the routine first (ESA console, or `esa-cli init`), or fix the `name` option';
+  if (code === 'CodeVersionNumberExceedQuotaLimit') {
+    return 'the routine keeps too many code versions: delete old ones (ESA console or DeleteRoutineCodeVersion) and publish again';
+  }
+  if (code.startsWith('InvalidAccessKeyId'))
+    return 'the AccessKey ID is unknown or disabled: check the credentials in use';
+  if (code === 'SignatureDoesNotMatch') return 'the AccessKey secret does not match the AccessKey ID';
+  if (code.startsWith('InvalidSecurityToken') || code === 'MissingSecurityToken') {
+    return 'the STS security token is missing, wrong or expired: refresh the STS credentials';
+  }
+  if (code.startsWith('InvalidTimeStamp'))
+    return "this machine's clock is off by more than 15 minutes: sync it";
+  if (code === 'Forbidden.RAM' || code.startsWith('NoPermission'))
+    return 'grant the RAM user esa:* routine permissions';
+  if (code.startsWith('Throttling')) return 'ESA is throttling requests: wait and publish again';
+  if (code === 'InternalException' || code === 'InternalOperationError')
+    return 'ESA failed internally: publish again later';
+  if (code === 'RoutineUserServiceStatusHalt')
+    return 'the account has overdue payments: settle them in the console';
+  return undefined;
+}

@@ -1,0 +1,41 @@
+import type { Secrets } from './secrets.js';
+
+export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
+
+/** Where log lines go. Each receives one finished line, already prefixed and redacted. */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+const RANK: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+
+/** Writes every level to stderr, so stdout stays free for `--json` output. */
+export const stderrLogger: Logger = {
+  debug: (m) => process.stderr.write(`${m}\n`),
+  info: (m) => process.stderr.write(`${m}\n`),
+  warn: (m) => process.stderr.write(`${m}\n`),
+  error: (m) => process.stderr.write(`${m}\n`),
+};
+
+export interface LoggerOptions {
+  readonly level: LogLevel;
+  readonly sink?: Logger | undefined;
+  readonly secrets: Secrets;
+  /** @default 'esa-stage' */
+  readonly prefix?: string;
+}
+
+/** A logger that drops lines below `level`, prefixes the rest and removes secrets from them. */
+export function createLogger(options: LoggerOptions): Logger {
+  const sink = options.sink ?? stderrLogger;
+  const prefix = options.prefix ?? 'esa-stage';
+  const rank = RANK[options.level];
+  const emit = (level: Exclude<LogLevel, 'silent'>) => (message: string) => {
+    if (RANK[level] <= rank) sink[level](options.secrets.redact(`${prefix}: ${message}`));
+  };
+  return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+}

@@ -1,0 +1,44 @@
+import type { DeployTarget, Env, NormalizedOptions, PublishOptions, Region } from './types.js';
+
+export const REGIONS: readonly Region[] = ['cn-hangzhou', 'ap-southeast-1'];
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_RETRIES = 3;
+
+/** The public ESA OpenAPI endpoint of a region. */
+export function regionEndpoint(region: Region): string {
+  return `https://esa.${region}.aliyuncs.com`;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/**
+ * Applies defaults and env fallbacks. Pure: reads only its arguments. Assumes the options passed
+ * {@link validateOptions}; it does not check them again.
+ */
+export function normalizeOptions(options: PublishOptions, env: Env, cwd: string): NormalizedOptions {
+  const region = options.region ?? 'cn-hangzhou';
+  const envDescription = nonEmpty(env.ESA_STAGE_DESCRIPTION);
+  const deploy: DeployTarget = options.deploy === undefined ? 'staging' : options.deploy;
+  return {
+    name: options.name,
+    description: envDescription ?? options.description,
+    region,
+    endpoint: (nonEmpty(options.endpoint) ?? nonEmpty(env.ESA_ENDPOINT) ?? regionEndpoint(region)).replace(
+      /\/+$/,
+      '',
+    ),
+    credentials: options.credentials,
+    profile: nonEmpty(options.profile) ?? nonEmpty(env.ALIBABA_CLOUD_PROFILE),
+    deploy,
+    chunk: options.chunk,
+    dryRun: options.dryRun ?? false,
+    timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
+    retries: options.retries ?? DEFAULT_RETRIES,
+    signal: options.signal,
+    logLevel: options.logLevel ?? 'info',
+    logger: options.logger,
+    cwd: options.cwd ?? cwd,
+  };
+}

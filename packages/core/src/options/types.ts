@@ -1,0 +1,147 @@
+import type { GitInfo } from '../git/git-info.js';
+import type { Logger, LogLevel } from '../log/logger.js';
+
+/** ESA's OpenAPI regions. */
+export type Region = 'cn-hangzhou' | 'ap-southeast-1';
+
+/** Where a publish ends: deployed to staging, to staging then production, or only committed. */
+export type DeployTarget = 'staging' | 'production' | false;
+
+/** An Alibaba Cloud AccessKey, or an STS triple. */
+export interface Credentials {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  /** Required with STS (`STS.`) AccessKeys. */
+  readonly securityToken?: string | undefined;
+}
+
+/** Where the bytes of an output file are: on disk, or in memory (esbuild `write: false`). */
+export type ChunkSource = { readonly path: string } | { readonly bytes: Uint8Array };
+
+/** One output file of a build, in the shape every adapter hands to core. */
+export interface OutputChunk {
+  /** The name relative to the output directory, e.g. `index.js` or `assets/worker-abc.js`. */
+  readonly fileName: string;
+  /** True for an entry chunk (Rollup `isEntry`, esbuild `entryPoint`). */
+  readonly isEntry: boolean;
+  /** File names of the other chunks this one imports statically or dynamically. */
+  readonly imports: readonly string[];
+  readonly source: ChunkSource;
+}
+
+/** A chunk name, a glob pattern (or several), a RegExp, or a predicate. */
+export type ChunkOption = string | RegExp | readonly (string | RegExp)[] | ((chunk: OutputChunk) => boolean);
+
+/**
+ * The code description: a template with `{sha}`, `{shortSha}`, `{subject}`, `{branch}` and `{dirty}`
+ * (` -dirty` marker), a plain string, or a function of what git and CI say.
+ */
+export type DescriptionOption = string | ((info: GitInfo) => string);
+
+/** Options of a publish. The adapters take the same, plus a few of their own. */
+export interface PublishOptions {
+  /**
+   * The Edge Routine to publish to. It must exist (create it in the ESA console or with
+   * `CreateRoutine`). Lower-case letters, digits and hyphens, at least 2 characters.
+   */
+  name: string;
+  /**
+   * The code description stored with the version: a template such as `'{shortSha} {subject}'`, a
+   * plain string, or a function of the git/CI information. Env `ESA_STAGE_DESCRIPTION` overrides it.
+   * @default '{shortSha}{dirty} {subject}' from git, or CI variables; `build <ISO time>` when nothing is known
+   */
+  description?: DescriptionOption;
+  /**
+   * The ESA OpenAPI region. Ignored when `endpoint` is set.
+   * @default 'cn-hangzhou'
+   */
+  region?: Region;
+  /**
+   * The ESA OpenAPI endpoint URL, e.g. a local emulator. `http:` is allowed only for loopback hosts.
+   * Env `ESA_ENDPOINT` is used when this is not set.
+   * @default `https://esa.<region>.aliyuncs.com`
+   */
+  endpoint?: string;
+  /**
+   * An explicit AccessKey (or STS triple). When absent, the first found of:
+   * env `ALIBABA_CLOUD_ACCESS_KEY_ID`/`_SECRET`/`_SECURITY_TOKEN`, env `ESA_ACCESS_KEY_ID`/`_SECRET`/
+   * `ESA_SECURITY_TOKEN`, then a `~/.aliyun/config.json` profile.
+   * @default undefined
+   */
+  credentials?: Credentials;
+  /**
+   * The `~/.aliyun/config.json` profile to use. Env `ALIBABA_CLOUD_PROFILE` is used when this is not set.
+   * @default the file's `current` profile
+   */
+  profile?: string;
+  /**
+   * Deploy the committed version to `'staging'`, to staging and then `'production'`, or nowhere
+   * (`false`: upload and commit only).
+   * @default 'staging'
+   */
+  deploy?: DeployTarget;
+  /**
+   * Which output file to publish: a file name, glob pattern(s) matched against output-relative names,
+   * a RegExp, or a predicate.
+   * @default the single entry JavaScript chunk
+   */
+  chunk?: ChunkOption;
+  /**
+   * Print what would be published (routine, file, size, sha256, description, endpoint, steps) and
+   * make no request.
+   * @default false
+   */
+  dryRun?: boolean;
+  /**
+   * Time allowed for each HTTP request (and each upload), in milliseconds.
+   * @default 60000
+   */
+  timeout?: number;
+  /**
+   * Retries of a request that failed on the network, with a 5xx, or with throttling.
+   * @default 3
+   */
+  retries?: number;
+  /**
+   * Cancels a publish in flight.
+   * @default undefined
+   */
+  signal?: AbortSignal;
+  /**
+   * How much to log: `'silent'`, `'error'`, `'warn'`, `'info'` or `'debug'`.
+   * @default 'info'
+   */
+  logLevel?: LogLevel;
+  /**
+   * Where log lines go. Secrets are removed before any line reaches it.
+   * @default console (stderr)
+   */
+  logger?: Logger;
+  /**
+   * The directory git is asked about for the description.
+   * @default process.cwd()
+   */
+  cwd?: string;
+}
+
+/** Options after defaults and env fallbacks. */
+export interface NormalizedOptions {
+  readonly name: string;
+  readonly description: DescriptionOption | undefined;
+  readonly region: Region;
+  readonly endpoint: string;
+  readonly credentials: Credentials | undefined;
+  readonly profile: string | undefined;
+  readonly deploy: DeployTarget;
+  readonly chunk: ChunkOption | undefined;
+  readonly dryRun: boolean;
+  readonly timeout: number;
+  readonly retries: number;
+  readonly signal: AbortSignal | undefined;
+  readonly logLevel: LogLevel;
+  readonly logger: Logger | undefined;
+  readonly cwd: string;
+}
+
+/** The environment variables core reads; pass `process.env`. */
+export type Env = Readonly<Record<string, string | undefined>>;

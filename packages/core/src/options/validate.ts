@@ -1,0 +1,208 @@
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import { LOG_LEVELS } from '../log/logger.js';
+import { REGIONS } from './normalize.js';
+import type { Env } from './types.js';
+
+/** ESA routine names: lower-case letters, digits and hyphens, at least 2 characters (as esa-cli). */
+export const ROUTINE_NAME = /^[a-z0-9-]{2,}$/;
+
+const KNOWN_OPTIONS = new Set([
+  'name',
+  'description',
+  'region',
+  'endpoint',
+  'credentials',
+  'profile',
+  'deploy',
+  'chunk',
+  'dryRun',
+  'timeout',
+  'retries',
+  'signal',
+  'logLevel',
+  'logger',
+  'cwd',
+]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+}
+
+/** Problems with an endpoint URL, if any. */
+export function endpointProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL; use e.g. https://esa.cn-hangzhou.aliyuncs.com`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${value}" must be an http(s) URL`;
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    return `"${value}" uses plain http to a non-loopback host; use https (http is allowed only for 127.0.0.1/localhost)`;
+  }
+  if (url.username || url.password) return 'must not carry a user name or password';
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    return `"${value}" must be a bare origin such as https://esa.cn-hangzhou.aliyuncs.com (no path or query)`;
+  }
+  return undefined;
+}
+
+function checkString(problems: ConfigProblem[], option: string, value: unknown): value is string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    problems.push({ option, message: `must be a non-empty string, got ${describe(value)}` });
+    return false;
+  }
+  return true;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  return value === null ? 'null' : typeof value;
+}
+
+/**
+ * Every problem with the options and the env they fall back to, in one list (empty when fine).
+ * Checks types too, since JavaScript configs are not type-checked.
+ */
+export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!isRecord(options)) {
+    return [
+      {
+        option: 'options',
+        message: `must be an object such as { name: 'my-routine' }, got ${describe(options)}`,
+      },
+    ];
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key) && options[key] !== undefined) {
+      problems.push({ option: key, message: 'is not an esa-stage option (check the spelling)' });
+    }
+  }
+  const {
+    name,
+    description,
+    region,
+    endpoint,
+    credentials,
+    profile,
+    deploy,
+    chunk,
+    dryRun,
+    timeout,
+    retries,
+  } = options;
+  if (checkString(problems, 'name', name) && !ROUTINE_NAME.test(name)) {
+    problems.push({
+      option: 'name',
+      message: `"${name}" is not a routine name: use lower-case letters, digits and hyphens, at least 2 characters`,
+    });
+  }
+  if (description !== undefined && typeof description !== 'string' && typeof description !== 'function') {
+    problems.push({
+      option: 'description',
+      message: `must be a string or a function, got ${describe(description)}`,
+    });
+  }
+  if (region !== undefined && !REGIONS.includes(region as never)) {
+    problems.push({
+      option: 'region',
+      message: `must be one of ${REGIONS.join(', ')}, got ${describe(region)}`,
+    });
+  }
+  if (endpoint !== undefined) {
+    if (checkString(problems, 'endpoint', endpoint)) {
+      const problem = endpointProblem(endpoint);
+      if (problem) problems.push({ option: 'endpoint', message: problem });
+    }
+  } else if (env.ESA_ENDPOINT !== undefined && env.ESA_ENDPOINT.trim() !== '') {
+    const problem = endpointProblem(env.ESA_ENDPOINT);
+    if (problem) problems.push({ option: 'env ESA_ENDPOINT', message: problem });
+  }
+  if (credentials !== undefined) {
+    if (!isRecord(credentials)) {
+      problems.push({
+        option: 'credentials',
+        message: `must be { accessKeyId, accessKeySecret }, got ${describe(credentials)}`,
+      });
+    } else {
+      checkString(problems, 'credentials.accessKeyId', credentials.accessKeyId);
+      checkString(problems, 'credentials.accessKeySecret', credentials.accessKeySecret);
+      if (credentials.securityToken !== undefined) {
+        checkString(problems, 'credentials.securityToken', credentials.securityToken);
+      }
+    }
+  }
+  if (profile !== undefined) checkString(problems, 'profile', profile);
+  if (deploy !== undefined && deploy !== false && deploy !== 'staging' && deploy !== 'production') {
+    problems.push({
+      option: 'deploy',
+      message: `must be 'staging', 'production' or false, got ${describe(deploy)}`,
+    });
+  }
+  if (chunk !== undefined) {
+    const parts = Array.isArray(chunk) ? chunk : [chunk];
+    const ok =
+      typeof chunk === 'function' ||
+      (parts.length > 0 && parts.every((p) => (typeof p === 'string' && p !== '') || p instanceof RegExp));
+    if (!ok) {
+      problems.push({
+        option: 'chunk',
+        message: `must be a file name, a glob, a RegExp, an array of them, or a function; got ${describe(chunk)}`,
+      });
+    }
+  }
+  if (dryRun !== undefined && typeof dryRun !== 'boolean') {
+    problems.push({ option: 'dryRun', message: `must be true or false, got ${describe(dryRun)}` });
+  }
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
+    problems.push({
+      option: 'timeout',
+      message: `must be a positive number of milliseconds, got ${describe(timeout)}`,
+    });
+  }
+  if (
+    retries !== undefined &&
+    (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 10)
+  ) {
+    problems.push({
+      option: 'retries',
+      message: `must be a whole number from 0 to 10, got ${describe(retries)}`,
+    });
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    problems.push({ option: 'signal', message: 'must be an AbortSignal' });
+  }
+  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel as never)) {
+    problems.push({
+      option: 'logLevel',
+      message: `must be one of ${LOG_LEVELS.join(', ')}, got ${describe(options.logLevel)}`,
+    });
+  }
+  if (options.logger !== undefined) {
+    const logger = options.logger;
+    const ok =
+      isRecord(logger) && ['debug', 'info', 'warn', 'error'].every((m) => typeof logger[m] === 'function');
+    if (!ok) problems.push({ option: 'logger', message: 'must have debug, info, warn and error methods' });
+  }
+  if (options.cwd !== undefined) checkString(problems, 'cwd', options.cwd);
+  return problems;
+}
+
+/** Throws one {@link ConfigError} listing every problem, if there is any. */
+export function assertValidOptions(options: unknown, env: Env): void {
+  const problems = validateOptions(options, env);
+  if (problems.length > 0) {
+    throw new ConfigError(problems, {
+      hint: 'fix the options listed; every option is described in the esa-stage README',
+    });
+  }
+}

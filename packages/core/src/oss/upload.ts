@@ -1,0 +1,171 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { NetworkError, OssError } from '../errors.js';
+import { backoffDelay } from '../esa/retry.js';
+import { requestSignal, sleep, toNetworkError } from '../http/abort.js';
+import { loadUndici } from '../http/load-undici.js';
+import type { Logger } from '../log/logger.js';
+import type { ChunkSource } from '../options/types.js';
+import { USER_AGENT } from '../version.js';
+import { frameMultipart, type MultipartFrame, newBoundary } from './multipart.js';
+import type { PostTarget } from './post-config.js';
+import { parseOssXmlError } from './xml-error.js';
+
+/** The file to upload: its name in the form, where its bytes are, and its size (from stat or length). */
+export interface UploadFile {
+  readonly fileName: string;
+  readonly source: ChunkSource;
+  readonly size: number;
+}
+
+export interface UploadOptions {
+  readonly timeout: number;
+  readonly retries: number;
+  readonly signal?: AbortSignal | undefined;
+  readonly logger: Logger;
+  /** @default Math.random */
+  readonly random?: () => number;
+}
+
+export interface UploadResult {
+  readonly status: number;
+  readonly requestId: string | undefined;
+  /** The callback server's answer that OSS relayed (a 200 upload), if any. */
+  readonly callbackBody: string | undefined;
+  /** Hex sha256 of the bytes actually sent. */
+  readonly sha256: string;
+}
+
+const READ_CHUNK = 64 * 1024;
+
+/** The body as a stream: head, the file (hashed and counted as it goes), tail. Nothing is buffered whole. */
+async function* streamBody(frame: MultipartFrame, file: UploadFile, hash: Hash): AsyncGenerator<Uint8Array> {
+  yield frame.head;
+  let sent = 0;
+  if ('bytes' in file.source) {
+    hash.update(file.source.bytes);
+    sent = file.source.bytes.length;
+    yield file.source.bytes;
+  } else {
+    for await (const chunk of createReadStream(file.source.path, { highWaterMark: READ_CHUNK })) {
+      const bytes = chunk as Buffer;
+      hash.update(bytes);
+      sent += bytes.length;
+      yield bytes;
+    }
+  }
+  if (sent !== file.size) {
+    throw new Error(
+      `${file.fileName} changed while it was uploaded (${file.size} bytes expected, ${sent} read)`,
+    );
+  }
+  yield frame.tail;
+}
+
+/** What to do about the OSS errors an upload can meet. */
+export function ossHint(code: string, message: string): string | undefined {
+  if (code === 'AccessDenied' && /expired/i.test(message)) {
+    return "the upload policy expired before the upload: check this machine's clock, or publish again";
+  }
+  if (code === 'SignatureDoesNotMatch' || code === 'InvalidAccessKeyId' || code === 'AccessDenied') {
+    return 'OSS refused the upload credentials ESA issued: publish again, and report it if it persists';
+  }
+  if (code === 'EntityTooLarge')
+    return 'the file is larger than ESA accepts for a routine: shrink the bundle (minify, drop dependencies)';
+  if (code === 'CallbackFailed')
+    return 'OSS stored the file but could not register it with ESA: publish again';
+  return undefined;
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof NetworkError) return error.code !== 'Aborted';
+  if (error instanceof OssError)
+    return error.status >= 500 || error.status === 203 || error.code === 'RequestTimeout';
+  return false;
+}
+
+async function uploadOnce(
+  target: PostTarget,
+  file: UploadFile,
+  options: UploadOptions,
+): Promise<UploadResult> {
+  const { request } = await loadUndici();
+  const frame = frameMultipart(target.fields, file.fileName, file.size, newBoundary());
+  const hash = createHash('sha256');
+  let response: Dispatcher.ResponseData;
+  let text: string;
+  try {
+    response = await request(target.url, {
+      method: 'POST',
+      headers: {
+        'content-type': frame.contentType,
+        'content-length': String(frame.contentLength),
+        'user-agent': USER_AGENT,
+      },
+      body: Readable.from(streamBody(frame, file, hash), { objectMode: false, highWaterMark: READ_CHUNK }),
+      signal: requestSignal(options.signal, options.timeout),
+    });
+    text = await response.body.text();
+  } catch (error) {
+    if (error instanceof Error && error.message.includes('changed while it was uploaded')) {
+      throw new OssError(error.message, {
+        code: 'FileChanged',
+        status: 0,
+        hint: 'do not modify the output while it is published',
+      });
+    }
+    throw toNetworkError(error, 'the OSS upload', options.signal, options.timeout);
+  }
+  const header = response.headers['x-oss-request-id'];
+  const headerId = typeof header === 'string' ? header : undefined;
+  const status = response.statusCode;
+  if (status === 200 || status === 201 || status === 204) {
+    return {
+      status,
+      requestId: headerId,
+      callbackBody: status === 200 && text ? text : undefined,
+      sha256: hash.digest('hex'),
+    };
+  }
+  const xml = parseOssXmlError(text);
+  const code = xml.code ?? `HTTP${status}`;
+  const message =
+    xml.message ?? (status === 203 ? 'the upload callback failed' : `OSS answered HTTP ${status}`);
+  throw new OssError(`OSS upload ${status === 203 ? 'callback failed' : 'failed'}: ${message}`, {
+    code,
+    status,
+    requestId: xml.requestId ?? headerId,
+    hostId: xml.hostId,
+    hint: ossHint(code, message),
+  });
+}
+
+/**
+ * Uploads a file to OSS as a PostObject form: the fields ESA gave, then the file streamed from disk
+ * (or memory) with an exact Content-Length. 200 (with ESA's callback answer), 201 and 204 succeed;
+ * 203 CallbackFailed, 5xx and network errors are retried with a fresh stream; other answers throw
+ * an {@link OssError} carrying OSS's code and request id.
+ */
+export async function uploadToOss(
+  target: PostTarget,
+  file: UploadFile,
+  options: UploadOptions,
+): Promise<UploadResult> {
+  const random = options.random ?? Math.random;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await uploadOnce(target, file, options);
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= options.retries) throw error;
+      const wait = backoffDelay(attempt, random);
+      options.logger.debug(
+        `OSS upload failed (${(error as OssError).code}); retry ${attempt + 1}/${options.retries} in ${wait} ms`,
+      );
+      await sleep(wait, options.signal).catch((reason: unknown) => {
+        throw toNetworkError(reason, 'the OSS upload', options.signal, options.timeout);
+      });
+    }
+  }
+}
