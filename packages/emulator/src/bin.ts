@@ -60,6 +60,18 @@ async function main(): Promise<void> {
   } catch (error) {
     fail((error as Error).message);
   }
+  // Handlers first: whoever reads the ready line below may signal at once.
+  const stop = (signal: NodeJS.Signals) => {
+    emulator.close().then(
+      () => {
+        process.stderr.write(`esa-stage-emulator: stopped (${signal})\n`);
+        process.exit(0);
+      },
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const { endpoint, ossEndpoint, credentials } = emulator;
   if (values.json) {
     process.stdout.write(
@@ -90,17 +102,6 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   }
-  const stop = (signal: NodeJS.Signals) => {
-    emulator.close().then(
-      () => {
-        process.stderr.write(`esa-stage-emulator: stopped (${signal})\n`);
-        process.exit(0);
-      },
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 function parse() {

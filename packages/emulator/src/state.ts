@@ -30,6 +30,8 @@ export interface UploadTicket {
   readonly codeVersion: string;
   readonly description: string;
   readonly issuedAt: Date;
+  /** The OssPostConfig handed out, as sent (tests check that a client never logs its secrets). */
+  readonly postConfig: Readonly<Record<string, string>>;
 }
 
 /** A routine's current staging code: registered by the OSS upload callback, taken by commit. */

@@ -1,11 +1,114 @@
-// TEMPORARY during development: replaced by the ESA OpenAPI implementation.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EmulatorContext } from '../context.js';
+import { type EmulatorContext, recordRequest } from '../context.js';
+import { applyFaultDelayAndDrop, BodyTooLargeError, readBody, sendJson } from '../http.js';
+import { newRequestId } from '../ids.js';
+import { ActionParams, ESA_ACTIONS } from './actions/index.js';
+import { EsaApiError, sendEsaError } from './errors.js';
+import { NonceStore } from './nonce-store.js';
+import { decodeBodyParams, decodeUrlEncoded, mergeParams, rawQuery, requestPath } from './parse-request.js';
+import { headerText, verifyAcs3 } from './verify-acs3.js';
 
-export function createEsaHandler(
-  _ctx: EmulatorContext,
-): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  return async (_req, res) => {
-    res.writeHead(501).end();
+/** The only API version the emulator speaks. */
+export const ESA_API_VERSION = '2024-09-10';
+
+/** Largest OpenAPI request body accepted (every ESA parameter is small). */
+export const MAX_ESA_BODY_BYTES = 1024 * 1024;
+
+type Handle = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * Runs one request past the gateway checks and into its action: path, ACS3 signature, nonce,
+ * version, action, parameters. Returns the response body without `RequestId`, or throws `EsaApiError`.
+ */
+function dispatch(
+  ctx: EmulatorContext,
+  nonces: NonceStore,
+  req: IncomingMessage,
+  body: Buffer,
+  action: string,
+): Record<string, unknown> {
+  const target = req.url ?? '/';
+  if (requestPath(target) !== '/') {
+    throw new EsaApiError(
+      404,
+      'InvalidApi.NotFound',
+      `Specified api is not found, please check your url and method: ${req.method} ${requestPath(target)}. ESA OpenAPI is RPC style on path /.`,
+    );
+  }
+  const query = decodeUrlEncoded(rawQuery(target), 'query');
+  const now = ctx.options.now();
+  const verified = verifyAcs3(
+    { method: req.method ?? 'GET', query, headers: req.headers, body },
+    { credentials: ctx.credentials, now, maxClockSkewMs: ctx.options.maxClockSkewMs },
+  );
+  nonces.use(verified.nonce, now);
+  const version = headerText(req.headers, 'x-acs-version');
+  if (version !== ESA_API_VERSION) {
+    throw new EsaApiError(
+      400,
+      'InvalidVersion',
+      `Specified parameter Version is not valid: ESA OpenAPI is version ${ESA_API_VERSION}, got "${version}".`,
+    );
+  }
+  const run = ESA_ACTIONS.get(action);
+  if (!run) {
+    throw new EsaApiError(
+      404,
+      'InvalidApi.NotFound',
+      `Specified api is not found, please check your url and method: action "${action}" of ESA ${ESA_API_VERSION}.`,
+    );
+  }
+  const params = mergeParams(query, decodeBodyParams(headerText(req.headers, 'content-type'), body));
+  return run(ctx, new ActionParams(params));
+}
+
+/** The ESA OpenAPI server: ACS3-HMAC-SHA256 RPC calls on `/`, answered from `ctx.state`. */
+export function createEsaHandler(ctx: EmulatorContext): Handle {
+  const nonces = new NonceStore(ctx.options.maxClockSkewMs);
+  return async (req, res) => {
+    const requestId = newRequestId();
+    const action = headerText(req.headers, 'x-acs-action') ?? '';
+    const hostId = headerText(req.headers, 'host') ?? 'esa.emulator';
+    const fail = (error: EsaApiError): void => {
+      sendEsaError(res, error, requestId, hostId);
+      recordRequest(ctx, { service: 'esa', action, status: error.status, code: error.code, requestId });
+    };
+
+    const effect = ctx.faults.take({ action });
+    if (await applyFaultDelayAndDrop(effect, res)) return;
+    if (effect.error) {
+      fail(new EsaApiError(effect.error.status, effect.error.code, effect.error.message));
+      return;
+    }
+
+    let result: Record<string, unknown>;
+    try {
+      const body = await readBody(req, MAX_ESA_BODY_BYTES);
+      result = dispatch(ctx, nonces, req, body, action);
+    } catch (error) {
+      if (error instanceof EsaApiError) {
+        fail(error);
+      } else if (error instanceof BodyTooLargeError) {
+        res.setHeader('connection', 'close');
+        fail(
+          new EsaApiError(
+            413,
+            'RequestBodyTooLarge',
+            `The request body is larger than ${error.limit} bytes.`,
+          ),
+        );
+      } else {
+        fail(
+          new EsaApiError(
+            500,
+            'InternalError',
+            `esa-stage emulator internal error: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+      }
+      return;
+    }
+    sendJson(res, 200, { RequestId: requestId, ...result }, requestId);
+    recordRequest(ctx, { service: 'esa', action, status: 200, code: undefined, requestId });
   };
 }

@@ -1,0 +1,18 @@
+import type { EsaAction } from './common.js';
+import { createRoutine, getRoutine } from './routine.js';
+import { commitRoutineStagingCode, getRoutineStagingCodeUploadInfo } from './staging.js';
+import { deleteRoutineCodeVersion, listRoutineCodeVersions, publishRoutineCodeVersion } from './versions.js';
+
+export type { EsaAction } from './common.js';
+export { ActionParams } from './params.js';
+
+/** The ESA 2024-09-10 actions the emulator implements, by name. */
+export const ESA_ACTIONS: ReadonlyMap<string, EsaAction> = new Map([
+  ['CreateRoutine', createRoutine],
+  ['GetRoutine', getRoutine],
+  ['GetRoutineStagingCodeUploadInfo', getRoutineStagingCodeUploadInfo],
+  ['CommitRoutineStagingCode', commitRoutineStagingCode],
+  ['PublishRoutineCodeVersion', publishRoutineCodeVersion],
+  ['ListRoutineCodeVersions', listRoutineCodeVersions],
+  ['DeleteRoutineCodeVersion', deleteRoutineCodeVersion],
+]);

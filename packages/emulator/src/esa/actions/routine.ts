@@ -1,0 +1,55 @@
+import { ENV_NAMES, type Routine } from '../../state.js';
+import { badRequest } from '../errors.js';
+import { type EsaAction, requireRoutine, rfc3339 } from './common.js';
+
+const ROUTINE_NAME = /^[a-z0-9-]{2,}$/;
+
+export const createRoutine: EsaAction = (ctx, params) => {
+  const name = params.required('Name');
+  const description = params.optional('Description') ?? '';
+  params.boolean('HasAssets', false);
+  if (!ROUTINE_NAME.test(name)) {
+    throw badRequest(
+      'InvalidParameter',
+      `Name must be at least 2 characters of lower-case letters, digits and hyphens, got "${name}".`,
+    );
+  }
+  if (ctx.state.routines.has(name)) {
+    throw badRequest('RoutineAlreadyExist', `The routine name already exists: ${name}.`);
+  }
+  ctx.state.createRoutine(name, description);
+  return { Status: 'OK' };
+};
+
+function codeDeploy(routine: Routine, env: (typeof ENV_NAMES)[number]) {
+  const deployment = routine.envs.get(env);
+  if (!deployment) return undefined;
+  const version = routine.versions.get(deployment.codeVersion);
+  return {
+    DeployId: deployment.deployId,
+    CreationTime: rfc3339(deployment.creationTime),
+    Strategy: 'percentage',
+    CodeVersions: [
+      {
+        CodeVersion: deployment.codeVersion,
+        Percentage: 100,
+        Description: version?.description ?? '',
+        CreateTime: version ? rfc3339(version.createTime) : '',
+      },
+    ],
+  };
+}
+
+export const getRoutine: EsaAction = (ctx, params) => {
+  const routine = requireRoutine(ctx, params);
+  return {
+    CreateTime: rfc3339(routine.createTime),
+    Description: routine.description,
+    DefaultRelatedRecord: `${routine.name}.emulator.er.aliyun-esa.net`,
+    HasAssets: false,
+    Envs: ENV_NAMES.map((env) => {
+      const deploy = codeDeploy(routine, env);
+      return deploy ? { Env: env, CodeDeploy: deploy } : { Env: env };
+    }),
+  };
+};

@@ -1,0 +1,52 @@
+import type { ServerResponse } from 'node:http';
+import { sendJson } from '../http.js';
+
+/**
+ * An error the ESA OpenAPI gateway answers as JSON. `message` must never contain a secret: it is
+ * sent to the client as it is.
+ */
+export class EsaApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EsaApiError';
+  }
+}
+
+/** An `EsaApiError` with HTTP 400, the status of almost every ESA error. */
+export function badRequest(code: string, message: string): EsaApiError {
+  return new EsaApiError(400, code, message);
+}
+
+/** The troubleshooting link POP gateways put in `Recommend`. */
+export function recommendUrl(code: string): string {
+  return `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(code)}&product=ESA`;
+}
+
+/** The POP error body: `{RequestId, HostId, Code, Message, Recommend}`, in that order. */
+export function errorBody(
+  error: EsaApiError,
+  requestId: string,
+  hostId: string,
+): Record<'RequestId' | 'HostId' | 'Code' | 'Message' | 'Recommend', string> {
+  return {
+    RequestId: requestId,
+    HostId: hostId,
+    Code: error.code,
+    Message: error.message,
+    Recommend: recommendUrl(error.code),
+  };
+}
+
+/** Writes an ESA JSON error (`application/json;charset=utf-8`, `x-acs-request-id`). */
+export function sendEsaError(
+  res: ServerResponse,
+  error: EsaApiError,
+  requestId: string,
+  hostId: string,
+): void {
+  sendJson(res, error.status, errorBody(error, requestId, hostId), requestId);
+}
