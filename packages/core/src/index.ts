@@ -12,6 +12,7 @@ export {
 } from './git/description.js';
 export type { GitInfo } from './git/git-info.js';
 export { readGitInfo } from './git/read-git-info.js';
+export { isLoopbackHostname } from './http/loopback.js';
 export type { Logger, LogLevel } from './log/logger.js';
 export { createLogger, LOG_LEVELS } from './log/logger.js';
 export { normalizeOptions, REGIONS, regionEndpoint } from './options/normalize.js';

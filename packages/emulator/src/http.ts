@@ -49,9 +49,3 @@ export async function applyFaultDelayAndDrop(effect: FaultEffect, res: ServerRes
   }
   return false;
 }
-
-/** True for the addresses a callback may be sent to: this machine's loopback only. */
-export function isLoopbackHostname(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
-}

@@ -1,3 +1,4 @@
+import { isLoopbackHostname } from '@esa-stage/core';
 import type { EmulatorCredential } from './credentials.js';
 
 /** Options of {@link startEmulator}. Every field is optional. */
@@ -98,12 +99,10 @@ export interface ResolvedEmulatorOptions {
   readonly log: ((line: string) => void) | undefined;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
-
 /** Applies defaults and rejects values that make no sense, naming the option. */
 export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedEmulatorOptions {
   const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK_HOSTS.has(host) && !host.startsWith('127.')) {
+  if (!isLoopbackHostname(host)) {
     throw new RangeError(`esa-stage emulator: host must be a loopback address, got "${host}"`);
   }
   const resolved: ResolvedEmulatorOptions = {

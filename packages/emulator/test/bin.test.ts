@@ -21,6 +21,18 @@ afterEach(() => {
   child = undefined;
 });
 
+/** Runs the bin to its exit; resolves its exit code and everything it wrote on stderr. */
+async function runToExit(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' });
+  child = proc;
+  let stderr = '';
+  proc.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const [code] = (await once(proc, 'exit')) as [number | null];
+  return { code, stderr };
+}
+
 async function startBin(args: string[]): Promise<{ proc: ChildProcessWithoutNullStreams; ready: Ready }> {
   const proc = spawn(process.execPath, [BIN, '--json', ...args], { stdio: 'pipe' });
   child = proc;
@@ -67,26 +79,14 @@ describe('esa-stage-emulator bin', () => {
   });
 
   it('refuses a bad flag with exit code 2 and the usage', async () => {
-    const proc = spawn(process.execPath, [BIN, '--port', 'abc'], { stdio: 'pipe' });
-    child = proc;
-    let stderr = '';
-    proc.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const [code] = (await once(proc, 'exit')) as [number | null];
+    const { code, stderr } = await runToExit(['--port', 'abc']);
     expect(code).toBe(2);
     expect(stderr).toContain('--port takes a whole number');
     expect(stderr).toContain('Usage: esa-stage-emulator');
   });
 
   it('refuses a non-loopback host', async () => {
-    const proc = spawn(process.execPath, [BIN, '--host', '0.0.0.0'], { stdio: 'pipe' });
-    child = proc;
-    let stderr = '';
-    proc.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const [code] = (await once(proc, 'exit')) as [number | null];
+    const { code, stderr } = await runToExit(['--host', '0.0.0.0']);
     expect(code).toBe(2);
     expect(stderr).toContain('host must be a loopback address');
   });

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { isLoopbackHostname } from '../http/loopback.js';
 import { LOG_LEVELS } from '../log/logger.js';
 import { REGIONS } from './normalize.js';
 import type { Env } from './types.js';
@@ -28,11 +29,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
-}
-
 /** Problems with an endpoint URL, if any. */
 export function endpointProblem(value: string): string | undefined {
   let url: URL;
@@ -42,7 +38,7 @@ export function endpointProblem(value: string): string | undefined {
     return `"${value}" is not a URL; use e.g. https://esa.cn-hangzhou.aliyuncs.com`;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${value}" must be an http(s) URL`;
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopbackHostname(url.hostname)) {
     return `"${value}" uses plain http to a non-loopback host; use https (http is allowed only for 127.0.0.1/localhost)`;
   }
   if (url.username || url.password) return 'must not carry a user name or password';

@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isLoopbackHostname } from '../http.js';
+import { isLoopbackHostname } from '@esa-stage/core';
 import type { CallbackConfig } from './callback-config.js';
 
 /** Largest callback answer OSS relays (1 MB). */
