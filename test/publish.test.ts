@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
 import { join } from 'node:path';
 import {
   EsaError,
@@ -101,6 +102,28 @@ describe('publishRoutine against the emulator', () => {
       ),
     );
     expect(line).toContain(`"${result.description}"`);
+  });
+
+  it('makes every ESA call of a publish on one keep-alive connection', async () => {
+    const esaPort = new URL(emulator.endpoint).port;
+    const connections: string[] = [];
+    const onConnect = (message: unknown) => {
+      const { connectParams } = message as { connectParams: { host: string } };
+      connections.push(connectParams.host);
+    };
+    diagnostics.subscribe('undici:client:connected', onConnect);
+    try {
+      await publishRoutine(options({ deploy: 'production', logLevel: 'silent' }), output(), {
+        env: env(),
+        cwd: repo.dir,
+      });
+    } finally {
+      diagnostics.unsubscribe('undici:client:connected', onConnect);
+    }
+    // Four ESA calls (upload info, commit, two deploys) on one connection. (The OSS upload may
+    // reuse a keep-alive connection of an earlier test, so it is not counted.)
+    expect(connections.filter((host) => host.endsWith(`:${esaPort}`))).toHaveLength(1);
+    expect(emulator.state.requests.filter((r) => r.service === 'esa').length).toBeGreaterThanOrEqual(4);
   });
 
   it('deploys to staging then production, or commits only', async () => {

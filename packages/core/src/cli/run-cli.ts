@@ -19,6 +19,7 @@ Options:
       --dry-run                print the plan (routine, file, size, sha256, description, endpoint, steps); no request
       --json                   print the result as one JSON object on stdout
       --quiet                  log errors only
+      --verbose                log each step (debug)
   -h, --help                   show this help
 
 Credentials: env ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, env ESA_ACCESS_KEY_ID / ...,
@@ -54,6 +55,7 @@ function parse(argv: readonly string[]) {
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -80,6 +82,7 @@ function toOptions(values: ReturnType<typeof parse>['values'], logger: Logger): 
     ...(deploy !== undefined && { deploy }),
     ...(values['dry-run'] && { dryRun: true }),
     ...(values.quiet && { logLevel: 'error' as const }),
+    ...(values.verbose && { logLevel: 'debug' as const }),
   };
 }
 

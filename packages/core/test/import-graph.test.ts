@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// Importing @esa-stage/core must cost nothing but its own small modules: undici (~80-150 ms,
+// ~20 MB) and @rollup/pluginutils load only when a publish needs them, through dynamic import().
+
+const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
+const STATIC_IMPORT =
+  /^\s*(?:import|export)\s[^;]*?\sfrom\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm;
+
+function staticGraph(entry: string): { files: Set<string>; external: Set<string> } {
+  const files = new Set<string>();
+  const external = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const match of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) {
+      const specifier = match[1] ?? match[2] ?? '';
+      if (specifier.startsWith('.')) visit(join(dirname(file), specifier));
+      else external.add(specifier);
+    }
+  };
+  visit(join(DIST, entry));
+  return { files, external };
+}
+
+describe('@esa-stage/core import graph', () => {
+  it('statically imports only Node built-ins from the package entry', () => {
+    const { files, external } = staticGraph('index.js');
+    expect(files.size).toBeGreaterThan(10);
+    expect([...external].filter((s) => !s.startsWith('node:'))).toEqual([]);
+  });
+
+  it('loads undici and @rollup/pluginutils lazily', () => {
+    const sources = [...staticGraph('index.js').files].map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(sources).toContain("import('undici')");
+    expect(sources).toContain("import('@rollup/pluginutils')");
+  });
+
+  it('has no top-level await in the entry graph, so require() of the package works', () => {
+    const { files } = staticGraph('index.js');
+    for (const file of files) {
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/^await\s/m);
+    }
+  });
+});
