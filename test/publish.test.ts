@@ -164,6 +164,23 @@ describe('publishRoutine against the emulator', () => {
     ).toBe(true);
   });
 
+  it('streams a multi-megabyte file through its buffer ring byte for byte', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const { writeFile } = await import('node:fs/promises');
+    const big = randomBytes(5 * 1024 * 1024 + 12345);
+    const path = join(repo.dir, 'big.js');
+    await writeFile(path, big);
+    const result = (await publishRoutine(
+      options({ logLevel: 'silent', deploy: false }),
+      { fileName: 'big.js', isEntry: true, imports: [], source: { path } },
+      { env: env(), cwd: repo.dir },
+    )) as PublishedResult;
+    const stored = emulator.state.routines.get('my-routine')?.versions.get(result.codeVersion);
+    expect(stored?.size).toBe(big.length);
+    expect(stored?.sha256).toBe(createHash('sha256').update(big).digest('hex'));
+    expect(result.sha256).toBe(stored?.sha256);
+  });
+
   it('makes no request in a dry run and reports the plan', async () => {
     const logger = captureLogger();
     const before = emulator.state.requests.length;

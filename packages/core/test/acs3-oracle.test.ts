@@ -1,6 +1,11 @@
 import OpenApiUtil from '@alicloud/openapi-util';
 import { describe, expect, it } from 'vitest';
-import { computeAcs3Signature, formatAcs3Authorization, headersToSign, sha256Hex } from '../src/index.js';
+import {
+  computeAcs3Signature,
+  formatAcs3Authorization,
+  headersToSign,
+  sha256Hex,
+} from '../src/signing/index.js';
 
 /** A small seeded PRNG, so a failure can be replayed. */
 function mulberry32(seed: number): () => number {

@@ -7,7 +7,7 @@ import {
   headersToSign,
   parseAcs3Authorization,
   sha256Hex,
-} from '../src/index.js';
+} from '../src/signing/index.js';
 
 // Published vectors of Alibaba Cloud's V3 signature page (esa-protocol.md §2.2).
 describe('ACS3 documentation vectors', () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLIProfileCredentialsProvider } from '@alicloud/credentials';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, resolveCredentials } from '../src/index.js';
+import { resolveCredentials } from '../src/credentials/resolve-credentials.js';
+import { ConfigError } from '../src/index.js';
 
 const config = {
   current: 'akprof',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { branchFromDecorations, parseGitLog } from '../src/git/parse-git.js';
-import { readGitInfo } from '../src/index.js';
+import { readGitInfo } from '../src/git/read-git-info.js';
 
 const GIT_ENV = {
   ...process.env,

@@ -27,20 +27,28 @@ function staticGraph(entry: string): { files: Set<string>; external: Set<string>
 }
 
 describe('@esa-stage/core import graph', () => {
-  it('statically imports only Node built-ins from the package entry', () => {
+  it('statically loads a handful of its own modules and no package or process/network built-in', () => {
     const { files, external } = staticGraph('index.js');
-    expect(files.size).toBeGreaterThan(10);
-    expect([...external].filter((s) => !s.startsWith('node:'))).toEqual([]);
+    expect(files.size).toBeLessThanOrEqual(8);
+    expect([...external]).toEqual([]);
   });
 
-  it('loads undici and @rollup/pluginutils lazily', () => {
-    const sources = [...staticGraph('index.js').files].map((f) => readFileSync(f, 'utf8')).join('\n');
-    expect(sources).toContain("import('undici')");
-    expect(sources).toContain("import('@rollup/pluginutils')");
+  it('loads the pipeline, undici and @rollup/pluginutils lazily', () => {
+    const entry = [...staticGraph('index.js').files].map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(entry).toContain("import('./publish.js')");
+    const pipeline = [...staticGraph('publish.js').files].map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(pipeline).toContain("import('undici')");
+    expect(pipeline).toContain("import('@rollup/pluginutils')");
+    expect(staticGraph('publish.js').external).not.toContain('undici');
+  });
+
+  it('offers the signer as its own light entry, @esa-stage/core/signing', () => {
+    const { external } = staticGraph('signing/index.js');
+    expect([...external].sort()).toEqual(['node:crypto']);
   });
 
   it('has no top-level await in the entry graph, so require() of the package works', () => {
-    const { files } = staticGraph('index.js');
+    const files = new Set([...staticGraph('index.js').files, ...staticGraph('signing/index.js').files]);
     for (const file of files) {
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/^await\s/m);
     }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { assertValidOptions, ConfigError, normalizeOptions, validateOptions } from '../src/index.js';
+import { ConfigError } from '../src/index.js';
+import { normalizeOptions } from '../src/options/normalize.js';
+import { assertValidOptions, validateOptions } from '../src/options/validate.js';
 
 describe('validateOptions', () => {
   it('accepts a minimal config', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkError, createChunkMatcher, type OutputChunk, selectChunk } from '../src/index.js';
+import { createChunkMatcher, selectChunk } from '../src/chunk/select-chunk.js';
+import { ChunkError, type OutputChunk } from '../src/index.js';
 
 const chunk = (fileName: string, isEntry = false, imports: string[] = []): OutputChunk => ({
   fileName,

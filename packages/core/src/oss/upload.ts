@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { NetworkError, OssError } from '../errors.js';
 import { backoffDelay } from '../esa/retry.js';
@@ -9,6 +9,7 @@ import { loadUndici } from '../http/load-undici.js';
 import type { Logger } from '../log/logger.js';
 import type { ChunkSource } from '../options/types.js';
 import { USER_AGENT } from '../version.js';
+import { readFileChunks, writesFlushed } from './file-chunks.js';
 import { frameMultipart, type MultipartFrame, newBoundary } from './multipart.js';
 import type { PostTarget } from './post-config.js';
 import { parseOssXmlError } from './xml-error.js';
@@ -38,10 +39,16 @@ export interface UploadResult {
   readonly sha256: string;
 }
 
-const READ_CHUNK = 64 * 1024;
-
-/** The body as a stream: head, the file (hashed and counted as it goes), tail. Nothing is buffered whole. */
-async function* streamBody(frame: MultipartFrame, file: UploadFile, hash: Hash): AsyncGenerator<Uint8Array> {
+/**
+ * The body as a stream: head, the file (hashed and counted as it goes), tail. Nothing is buffered
+ * whole; a file on disk goes through a fixed ring of buffers (see {@link readFileChunks}).
+ */
+async function* streamBody(
+  frame: MultipartFrame,
+  file: UploadFile,
+  hash: Hash,
+  flushed: () => Promise<void>,
+): AsyncGenerator<Uint8Array> {
   yield frame.head;
   let sent = 0;
   if ('bytes' in file.source) {
@@ -49,11 +56,14 @@ async function* streamBody(frame: MultipartFrame, file: UploadFile, hash: Hash):
     sent = file.source.bytes.length;
     yield file.source.bytes;
   } else {
-    for await (const chunk of createReadStream(file.source.path, { highWaterMark: READ_CHUNK })) {
-      const bytes = chunk as Buffer;
-      hash.update(bytes);
-      sent += bytes.length;
-      yield bytes;
+    const chunks = readFileChunks(file.source.path, hash, flushed);
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done) {
+        sent = next.value;
+        break;
+      }
+      yield next.value;
     }
   }
   if (sent !== file.size) {
@@ -91,20 +101,35 @@ async function uploadOnce(
   file: UploadFile,
   options: UploadOptions,
 ): Promise<UploadResult> {
-  const { request } = await loadUndici();
+  const { Client, buildConnector } = await loadUndici();
   const frame = frameMultipart(target.fields, file.fileName, file.size, newBoundary());
   const hash = createHash('sha256');
+  // A connection of its own, whose socket the body generator can see to know when a ring buffer
+  // has been flushed and may be refilled.
+  let socket: Socket | undefined;
+  const connect = buildConnector({});
+  const url = new URL(target.url);
+  const client = new Client(url.origin, {
+    connect: (connectOptions, callback) =>
+      connect(connectOptions, (error, connected) => {
+        if (error || !connected) return callback(error ?? new Error('no socket'), null);
+        socket = connected;
+        return callback(null, connected);
+      }),
+  });
   let response: Dispatcher.ResponseData;
   let text: string;
   try {
-    response = await request(target.url, {
+    response = await client.request({
+      path: `${url.pathname}${url.search}`,
       method: 'POST',
       headers: {
         'content-type': frame.contentType,
         'content-length': String(frame.contentLength),
         'user-agent': USER_AGENT,
       },
-      body: Readable.from(streamBody(frame, file, hash), { objectMode: false, highWaterMark: READ_CHUNK }),
+      // undici streams an async iterable as it is pulled (its types omit it): no extra buffering layer.
+      body: streamBody(frame, file, hash, () => writesFlushed(socket)) as unknown as Readable,
       signal: requestSignal(options.signal, options.timeout),
     });
     text = await response.body.text();
@@ -117,6 +142,8 @@ async function uploadOnce(
       });
     }
     throw toNetworkError(error, 'the OSS upload', options.signal, options.timeout);
+  } finally {
+    await client.close().catch(() => undefined);
   }
   const header = response.headers['x-oss-request-id'];
   const headerId = typeof header === 'string' ? header : undefined;

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { computeAcs3Signature, parseAcs3Authorization, sha256Hex } from '@esa-stage/core';
+import { computeAcs3Signature, parseAcs3Authorization, sha256Hex } from '@esa-stage/core/signing';
 import { type EmulatorCredential, findCredential, isStsAccessKeyId } from '../credentials.js';
 import { badRequest, EsaApiError } from './errors.js';
 import type { Params } from './parse-request.js';

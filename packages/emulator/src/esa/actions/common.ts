@@ -1,4 +1,4 @@
-import { formatAcsDate } from '@esa-stage/core';
+import { formatAcsDate } from '@esa-stage/core/signing';
 import type { EmulatorContext } from '../../context.js';
 import type { Routine } from '../../state.js';
 import { badRequest } from '../errors.js';

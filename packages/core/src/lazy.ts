@@ -1,0 +1,45 @@
+import type { ResolvedCredentials } from './credentials/resolve-credentials.js';
+import type { Env, OutputChunk, PublishOptions } from './options/types.js';
+import type { PublishEnvironment, PublishResult } from './publish.js';
+
+// The package entry stays small: the publish pipeline (and through it undici, git and file I/O)
+// is imported when a publish actually starts, so a disabled, dry-running or merely imported plugin
+// pays nothing for it.
+
+/**
+ * Publishes a build's routine file to ESA: upload info -> OSS upload -> commit -> deploy (staging by
+ * default). See `publish.ts` for the full contract.
+ */
+export async function publishRoutine(
+  options: PublishOptions,
+  outputs: OutputChunk | readonly OutputChunk[],
+  environment?: PublishEnvironment,
+): Promise<PublishResult> {
+  const { publishRoutine: publish } = await import('./publish.js');
+  return publish(options, outputs, environment);
+}
+
+/**
+ * Everything a publish checks before its first request: the options (all problems at once) and the
+ * credentials chain. Adapters call it when a build starts, so a bad config fails before bundling.
+ * Throws a `ConfigError`; resolves where the credentials were found.
+ */
+export async function checkPublishConfig(
+  options: PublishOptions,
+  environment: { readonly env?: Env; readonly homeDir?: string } = {},
+): Promise<ResolvedCredentials> {
+  const env = environment.env ?? process.env;
+  const [{ assertValidOptions }, { normalizeOptions }, { resolveCredentials }] = await Promise.all([
+    import('./options/validate.js'),
+    import('./options/normalize.js'),
+    import('./credentials/resolve-credentials.js'),
+  ]);
+  assertValidOptions(options, env);
+  const normalized = normalizeOptions(options, env, process.cwd());
+  return resolveCredentials({
+    explicit: normalized.credentials,
+    profile: normalized.profile,
+    env,
+    homeDir: environment.homeDir,
+  });
+}

@@ -1,0 +1,64 @@
+// Child process of the memory benchmark: uploads one large file in the given mode and prints the
+// peak RSS growth (MB) it saw while doing so. Modes:
+//   esa-stage  publishRoutine() of the file (upload info -> streamed OSS upload -> commit -> deploy)
+//   baseline   fs.createReadStream(file) piped into undici.request() to a sink, as the issue measured
+import { createReadStream } from 'node:fs';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { publishRoutine } from '@esa-stage/core';
+import { request } from 'undici';
+
+const [mode, file, target] = process.argv.slice(2);
+const size = (await stat(file)).size;
+
+async function esaStage() {
+  return publishRoutine(
+    {
+      name: 'bench',
+      endpoint: target,
+      logLevel: 'silent',
+      description: 'memory benchmark',
+      timeout: 120_000,
+    },
+    { fileName: 'big.js', isEntry: true, imports: [], source: { path: file } },
+  );
+}
+
+async function baseline() {
+  const res = await request(target, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+    body: createReadStream(file),
+  });
+  await res.body.dump();
+}
+
+const run = mode === 'esa-stage' ? esaStage : baseline;
+// Warm up with a small real publish (or request) of a file from disk, so modules (undici alone
+// is ~20 MB), libuv's file-system threads and connections are in place, as they are in a bundler
+// that has just written its output; only the large upload itself is measured.
+const warmFile = join(tmpdir(), `esa-stage-warm-${process.pid}.js`);
+await writeFile(warmFile, 'export default {};');
+if (mode === 'esa-stage') {
+  await publishRoutine(
+    { name: 'bench', endpoint: target, logLevel: 'silent', description: 'warm-up' },
+    { fileName: 'warm.js', isEntry: true, imports: [], source: { path: warmFile } },
+  );
+} else {
+  await (await request(target, { method: 'POST', body: createReadStream(warmFile) })).body.dump();
+}
+await rm(warmFile);
+globalThis.gc?.();
+await new Promise((r) => setTimeout(r, 50));
+const before = process.memoryUsage.rss();
+let peak = before;
+const sampler = setInterval(() => {
+  peak = Math.max(peak, process.memoryUsage.rss());
+}, 2);
+const started = performance.now();
+await run();
+const ms = performance.now() - started;
+clearInterval(sampler);
+peak = Math.max(peak, process.memoryUsage.rss());
+process.stdout.write(`${JSON.stringify({ mode, growthMb: (peak - before) / 1024 / 1024, ms })}\n`);
