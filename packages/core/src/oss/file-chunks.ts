@@ -28,19 +28,17 @@ export async function* readFileChunks(
   path: string,
   hash: Hash,
   flushed: () => Promise<void>,
-): AsyncGenerator<Buffer, number> {
+): AsyncGenerator<Buffer> {
   const file = await open(path, 'r');
   const ring = Array.from({ length: RING_SLOTS }, () => Buffer.allocUnsafeSlow(CHUNK_SIZE));
-  let total = 0;
   try {
     for (let n = 0; ; n++) {
       const buffer = ring[n % RING_SLOTS] as Buffer;
       if (n >= RING_SLOTS) await flushed();
       const { bytesRead } = await file.read(buffer, 0, CHUNK_SIZE, null);
-      if (bytesRead === 0) return total;
+      if (bytesRead === 0) return;
       const chunk = buffer.subarray(0, bytesRead);
       hash.update(chunk);
-      total += bytesRead;
       yield chunk;
     }
   } finally {

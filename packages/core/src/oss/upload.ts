@@ -56,14 +56,11 @@ async function* streamBody(
     sent = file.source.bytes.length;
     yield file.source.bytes;
   } else {
-    const chunks = readFileChunks(file.source.path, hash, flushed);
-    for (;;) {
-      const next = await chunks.next();
-      if (next.done) {
-        sent = next.value;
-        break;
-      }
-      yield next.value;
+    for await (const chunk of readFileChunks(file.source.path, hash, flushed)) {
+      sent += chunk.length;
+      // Never send more than the Content-Length announced: the file grew since it was measured.
+      if (sent > file.size) break;
+      yield chunk;
     }
   }
   if (sent !== file.size) {
