@@ -68,8 +68,13 @@ describe('esa-stage CLI', () => {
       description: 'hand written',
       deployedTo: ['staging', 'production'],
     });
-    const none = await cli(['publish', 'worker.js', '-n', 'cli-routine', '--deploy', 'none', '--json']);
-    expect(JSON.parse(none.stdout)).toMatchObject({ deployedTo: [] });
+    const none = await cli(['publish', 'worker.js', '-n', 'cli-routine', '--deploy', 'none', '--json'], {
+      ESA_STAGE_DESCRIPTION: 'from env {shortSha}',
+    });
+    expect(JSON.parse(none.stdout)).toMatchObject({
+      deployedTo: [],
+      description: `from env ${repo.shortSha}`,
+    });
   });
 
   it('prints the plan and sends nothing with --dry-run', async () => {

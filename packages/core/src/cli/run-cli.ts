@@ -106,7 +106,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const result = await publishRoutine(
       toOptions(values, logger),
       { fileName: basename(path), isEntry: true, imports: [], source: { path } },
-      { env: io.env, cwd: io.cwd },
+      // A flag on the command line beats the env override that a config-file option yields to.
+      {
+        env: values.description === undefined ? io.env : { ...io.env, ESA_STAGE_DESCRIPTION: undefined },
+        cwd: io.cwd,
+      },
     );
     if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
     return 0;
