@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const GIT_ENV = {
   ...process.env,
@@ -32,7 +32,10 @@ export async function createTempRepo(
 ): Promise<TempRepo> {
   const dir = await mkdtemp(join(tmpdir(), 'esa-stage-repo-'));
   git(dir, 'init', '-q', '-b', 'main');
-  for (const [path, content] of Object.entries(files)) await writeFile(join(dir, path), content);
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
   git(dir, 'add', '.');
   git(dir, 'commit', '-q', '-m', subject);
   return {

@@ -19,6 +19,9 @@ export type {
   PublishOptions,
   Region,
 } from './options/types.js';
+export type { PluginOptions } from './plugin/plugin-options.js';
+export type { BuildContext, PluginReporter, SessionOutcome, SkipReason } from './plugin/session.js';
+export { PublishSession } from './plugin/session.js';
 export type {
   DeployedEnv,
   DryRunResult,

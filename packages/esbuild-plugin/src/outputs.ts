@@ -1,0 +1,29 @@
+import { dirname, relative, resolve } from 'node:path';
+import type { OutputChunk } from '@esa-stage/core';
+import type { BuildOptionsLike, BuildResultLike } from './types.js';
+
+/**
+ * esbuild's outputs in core's neutral shape, from the metafile: names relative to the output
+ * directory, entry points, the chunks each imports (not externals), and the bytes on disk or, with
+ * `write: false`, in `outputFiles`.
+ */
+export function toOutputChunks(result: BuildResultLike, options: BuildOptionsLike): OutputChunk[] {
+  const cwd = options.absWorkingDir ?? process.cwd();
+  const outDir = options.outdir
+    ? resolve(cwd, options.outdir)
+    : options.outfile
+      ? dirname(resolve(cwd, options.outfile))
+      : cwd;
+  const inMemory = new Map((result.outputFiles ?? []).map((f) => [resolve(f.path), f.contents]));
+  const name = (metafilePath: string) => relative(outDir, resolve(cwd, metafilePath)).split('\\').join('/');
+  return Object.entries(result.metafile?.outputs ?? {}).map(([path, output]) => {
+    const absolute = resolve(cwd, path);
+    const bytes = options.write === false ? inMemory.get(absolute) : undefined;
+    return {
+      fileName: name(path),
+      isEntry: output.entryPoint !== undefined,
+      imports: output.imports.filter((i) => !i.external).map((i) => name(i.path)),
+      source: bytes ? { bytes } : { path: absolute },
+    };
+  });
+}
