@@ -76,11 +76,14 @@ function viteBundler(name: string, build: typeof vite8.build): Bundler {
     name,
     async build(dir, options) {
       const warnings: string[] = [];
+      const keep = (msg: string) => {
+        warnings.push(msg);
+      };
       const logger = {
         info: () => undefined,
-        warn: (msg: string) => warnings.push(msg),
-        warnOnce: (msg: string) => warnings.push(msg),
-        error: (msg: string) => warnings.push(msg),
+        warn: keep,
+        warnOnce: keep,
+        error: keep,
         clearScreen: () => undefined,
         hasErrorLogged: () => false,
         hasWarned: false,

@@ -22,7 +22,13 @@ export interface BuildResultLike {
   readonly outputFiles?: ReadonlyArray<{ readonly path: string; readonly contents: Uint8Array }> | undefined;
 }
 
+/** esbuild's three spellings of `entryPoints`. */
+export type EntryPointsLike =
+  | ReadonlyArray<string | { readonly in: string; readonly out: string }>
+  | Readonly<Record<string, string>>;
+
 export interface BuildOptionsLike {
+  entryPoints?: EntryPointsLike | undefined;
   metafile?: boolean | undefined;
   write?: boolean | undefined;
   outdir?: string | undefined;
