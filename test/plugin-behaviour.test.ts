@@ -141,7 +141,7 @@ describe('esbuild specifics', () => {
         await context.rebuild(); // unchanged
         await writeFile(
           join(repo.dir, 'src/greeting.js'),
-          'export const greeting = (name) => `Hi, ${name}!`;\n',
+          "export const greeting = (name) => 'Hi, ' + name + '!';\n",
         );
         await context.rebuild(); // changed
       } finally {
@@ -258,7 +258,7 @@ describe('Rollup specifics', () => {
       const same = ROUTINE_FILES['src/greeting.js'] ?? '';
       await watchBuilds(options(published, { watch: true }), [
         same,
-        'export const greeting = (n) => `Yo, ${n}!`;\n',
+        "export const greeting = (n) => 'Yo, ' + n + '!';\n",
       ]);
       expect(published).toHaveLength(2);
       expect(storedBytes(published[1]?.codeVersion ?? '')?.toString()).toContain('Yo, ');

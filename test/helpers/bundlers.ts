@@ -11,7 +11,7 @@ import * as vite7 from 'vite7';
 
 /** The routine every bundler builds: an entry that imports a local module, so bundling matters. */
 export const ROUTINE_FILES: Record<string, string> = {
-  'src/greeting.js': 'export const greeting = (name) => `Hello, ${name}!`;\n',
+  'src/greeting.js': "export const greeting = (name) => 'Hello, ' + name + '!';\n",
   'src/index.js':
     "import { greeting } from './greeting.js';\nexport default {\n  async fetch(request) {\n    return new Response(greeting(new URL(request.url).searchParams.get('name') ?? 'edge'));\n  },\n};\n",
   'README.md': '# fixture\n',
