@@ -1,54 +1,78 @@
-// The main job: start the emulator in this process, bundle the routine, publish it to staging,
-// then confirm from the emulator's record that staging serves exactly that version.
+// `pnpm playground`: start the ESA + OSS emulator in this process, build the routine with Vite,
+// Rollup and esbuild using the three configs here (each publishes through its esa-stage plugin),
+// and confirm with the official SDK's GetRoutine that staging serves what each build published.
 import { fileURLToPath } from 'node:url';
-import { publishRoutine } from '@esa-stage/core';
+import esaSdk from '@alicloud/esa20240910';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { startEmulator } from '@esa-stage/emulator';
-import { build } from 'esbuild';
+import { build as esbuild } from 'esbuild';
+import { rollup } from 'rollup';
+import { build as viteBuild } from 'vite';
+import { options as esbuildOptions } from './esbuild.mjs';
+import rollupConfig from './rollup.config.mjs';
+import { routineName } from './routine.mjs';
 
-const NAME = 'esa-stage-playground';
 const root = fileURLToPath(new URL('.', import.meta.url));
+process.chdir(root);
 
-const emulator = await startEmulator({ routines: [NAME] });
-let failed = false;
+const emulator = await startEmulator({ routines: [routineName] });
+// The configs read these like any CI would: the plugins find the endpoint and credentials in env.
+process.env.ESA_ENDPOINT = emulator.endpoint;
+process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = emulator.credentials.accessKeyId;
+process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = emulator.credentials.accessKeySecret;
+delete process.env.ALIBABA_CLOUD_SECURITY_TOKEN;
+
+// A CommonJS package: under Node's ESM loader its class is the `default` of `module.exports`.
+const { default: Esa, GetRoutineRequest } = esaSdk;
+const sdk = new Esa(
+  new $OpenApiUtil.Config({
+    accessKeyId: emulator.credentials.accessKeyId,
+    accessKeySecret: emulator.credentials.accessKeySecret,
+    endpoint: new URL(emulator.endpoint).host,
+    protocol: 'http',
+  }),
+);
+
+const builds = {
+  vite: () => viteBuild({ root, logLevel: 'warn' }),
+  rollup: async () => {
+    const bundle = await rollup(rollupConfig);
+    try {
+      await bundle.write(rollupConfig.output);
+    } finally {
+      await bundle.close();
+    }
+  },
+  esbuild: () => esbuild(esbuildOptions),
+};
+
+let failures = 0;
 try {
-  const bundle = await build({
-    absWorkingDir: root,
-    entryPoints: ['src/index.js'],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    write: false,
-    outfile: 'dist-esbuild/index.js',
-    logLevel: 'warning',
-  });
-  const [file] = bundle.outputFiles;
-  const result = await publishRoutine(
-    {
-      name: NAME,
-      endpoint: emulator.endpoint,
-      credentials: {
-        accessKeyId: emulator.credentials.accessKeyId,
-        accessKeySecret: emulator.credentials.accessKeySecret,
-      },
-      cwd: root,
-    },
-    { fileName: 'index.js', isEntry: true, imports: [], source: { bytes: file.contents } },
-  );
-  const routine = await (await fetch(`${emulator.endpoint}/__emulator/routines/${NAME}`)).json();
-  const onStaging = routine.envs.staging;
-  console.log(`routine      ${result.name}`);
-  console.log(
-    `version      ${result.codeVersion} (${result.size} bytes, sha256 ${result.sha256.slice(0, 12)}…)`,
-  );
-  console.log(`description  ${result.description}`);
-  console.log(
-    `staging      ${onStaging} ${onStaging === result.codeVersion ? '(confirmed by the emulator)' : '(MISMATCH)'}`,
-  );
-  if (onStaging !== result.codeVersion) failed = true;
-} catch (error) {
-  console.error(`playground: publish failed: ${error.toLine?.() ?? error.message}`);
-  failed = true;
+  for (const [bundler, build] of Object.entries(builds)) {
+    const routine = emulator.state.routines.get(routineName);
+    const before = new Set(routine.versions.keys());
+    try {
+      await build();
+    } catch (error) {
+      failures += 1;
+      console.error(`${bundler.padEnd(8)} build failed: ${error.message}`);
+      continue;
+    }
+    const published = [...routine.versions.values()].find((v) => !before.has(v.codeVersion));
+    if (!published) {
+      failures += 1;
+      console.error(`${bundler.padEnd(8)} published nothing`);
+      continue;
+    }
+    const answer = await sdk.getRoutine(new GetRoutineRequest({ name: routineName }));
+    const staging = answer.body.envs.find((e) => e.env === 'staging')?.codeDeploy?.codeVersions?.[0]?.codeVersion;
+    const confirmed = staging === published.codeVersion;
+    if (!confirmed) failures += 1;
+    console.log(
+      `${bundler.padEnd(8)} published ${published.size} bytes as ${published.codeVersion}; GetRoutine says staging serves ${staging}${confirmed ? ' (confirmed)' : ' (MISMATCH)'}`,
+    );
+  }
 } finally {
   await emulator.close();
 }
-process.exitCode = failed ? 1 : 0;
+process.exitCode = failures > 0 ? 1 : 0;

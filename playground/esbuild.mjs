@@ -1,0 +1,18 @@
+import { pathToFileURL } from 'node:url';
+import { esaStage } from '@esa-stage/esbuild-plugin';
+import { build } from 'esbuild';
+import { routineName } from './routine.mjs';
+
+/** @type {import('esbuild').BuildOptions} */
+export const options = {
+  entryPoints: ['src/index.js'],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  outdir: 'dist/esbuild',
+  logLevel: 'warning',
+  plugins: [esaStage({ name: routineName })],
+};
+
+// `node esbuild.mjs` builds (and publishes); run.mjs imports the options instead.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await build(options);
