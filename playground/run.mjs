@@ -65,7 +65,8 @@ try {
       continue;
     }
     const answer = await sdk.getRoutine(new GetRoutineRequest({ name: routineName }));
-    const staging = answer.body.envs.find((e) => e.env === 'staging')?.codeDeploy?.codeVersions?.[0]?.codeVersion;
+    const staging = answer.body.envs.find((e) => e.env === 'staging')?.codeDeploy?.codeVersions?.[0]
+      ?.codeVersion;
     const confirmed = staging === published.codeVersion;
     if (!confirmed) failures += 1;
     console.log(

@@ -11,7 +11,10 @@ describe('pnpm playground', () => {
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['vite', 'rollup', 'esbuild']);
-    for (const line of lines) expect(line).toMatch(/published \d+ bytes as (\d{19}); GetRoutine says staging serves \1 \(confirmed\)$/);
+    for (const line of lines)
+      expect(line).toMatch(
+        /published \d+ bytes as (\d{19}); GetRoutine says staging serves \1 \(confirmed\)$/,
+      );
     expect(stderr.match(/^esa-stage: esa-stage-playground -> \d{19} on staging/gm)).toHaveLength(3);
   }, 120_000);
 });
