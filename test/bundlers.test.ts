@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { PublishedResult } from '@esa-stage/core';
 import { type Emulator, startEmulator } from '@esa-stage/emulator';
-import type { ViteEsaStageOptions } from '@esa-stage/vite-plugin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_BUNDLERS, ROUTINE_FILES } from './helpers/bundlers.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { emulatorPluginOptions } from './helpers/plugin-setup.js';
 
 // Every bundler builds the same routine in a real git repository and publishes it to the emulator;
 // the bytes ESA stored must be the bytes the bundler wrote, described as git describes the tree.
@@ -17,21 +17,8 @@ afterAll(async () => {
   await emulator.close();
 });
 
-function pluginOptions(repo: TempRepo, published: PublishedResult[]): ViteEsaStageOptions {
-  return {
-    name: 'bundled-routine',
-    endpoint: emulator.endpoint,
-    credentials: {
-      accessKeyId: emulator.credentials.accessKeyId,
-      accessKeySecret: emulator.credentials.accessKeySecret,
-    },
-    cwd: repo.dir,
-    logLevel: 'silent',
-    onPublished: (result) => {
-      published.push(result);
-    },
-  };
-}
+const pluginOptions = (repo: TempRepo, published: PublishedResult[]) =>
+  emulatorPluginOptions(emulator, 'bundled-routine', repo.dir, published);
 
 describe.each(ALL_BUNDLERS)('$name', (bundler) => {
   let repo: TempRepo;

@@ -12,6 +12,7 @@ import * as vite from 'vite';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listFiles, ROUTINE_FILES } from './helpers/bundlers.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { collectingViteLogger, emulatorPluginOptions } from './helpers/plugin-setup.js';
 
 let emulator: Emulator;
 let repo: TempRepo;
@@ -43,20 +44,7 @@ function options(
   published: PublishedResult[] = [],
   extra: Partial<RollupEsaStageOptions> = {},
 ): RollupEsaStageOptions {
-  return {
-    name: 'plugin-routine',
-    endpoint: emulator.endpoint,
-    credentials: {
-      accessKeyId: emulator.credentials.accessKeyId,
-      accessKeySecret: emulator.credentials.accessKeySecret,
-    },
-    cwd: repo.dir,
-    logLevel: 'silent',
-    onPublished: (r) => {
-      published.push(r);
-    },
-    ...extra,
-  };
+  return { ...emulatorPluginOptions(emulator, 'plugin-routine', repo.dir, published), ...extra };
 }
 
 /** The options with no credentials anywhere: none given, none in env, no ~/.aliyun (HOME is empty). */
@@ -278,23 +266,11 @@ describe('Vite specifics', () => {
   it('publishes from one environment only when several are built', async () => {
     const published: PublishedResult[] = [];
     const notes: string[] = [];
-    const note = (m: string) => {
-      notes.push(m);
-    };
-    const logger = {
-      info: note,
-      warn: note,
-      warnOnce: note,
-      error: note,
-      clearScreen: () => undefined,
-      hasErrorLogged: () => false,
-      hasWarned: false,
-    };
     const builder = await vite.createBuilder({
       root: repo.dir,
       configFile: false,
       logLevel: 'info',
-      customLogger: logger,
+      customLogger: collectingViteLogger(notes),
       plugins: [vitePlugin({ ...options(published), environment: 'edge' })],
       environments: {
         client: {

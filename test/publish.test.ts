@@ -13,6 +13,7 @@ import { type Emulator, startEmulator } from '@esa-stage/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { captureLogger } from './helpers/capture-logger.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { EXPIRED_POLICY_FAULT } from './helpers/plugin-setup.js';
 
 const CODE = 'export default { async fetch(request) { return new Response("hello from the edge"); } };\n';
 
@@ -262,13 +263,7 @@ describe('publishRoutine against the emulator', () => {
   });
 
   it('asks for new upload info once when the policy expired', async () => {
-    emulator.faults.inject({
-      oss: true,
-      status: 403,
-      code: 'AccessDenied',
-      message: 'Invalid according to Policy: Policy expired.',
-      times: 1,
-    });
+    emulator.faults.inject(EXPIRED_POLICY_FAULT);
     const logger = captureLogger();
     const before = emulator.state.requests.length;
     await publishRoutine(options({ logger }), output(), { env: env(), cwd: repo.dir });

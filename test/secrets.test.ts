@@ -5,6 +5,7 @@ import { type Emulator, startEmulator } from '@esa-stage/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogger } from './helpers/capture-logger.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { EXPIRED_POLICY_FAULT } from './helpers/plugin-setup.js';
 import { runNode } from './helpers/run-node.js';
 
 // Every scenario's output (log lines at debug level, results, error messages and hints, CLI
@@ -79,13 +80,7 @@ describe('secrets never appear in any output', () => {
       },
       {},
     );
-    emulator.faults.inject({
-      oss: true,
-      status: 403,
-      code: 'AccessDenied',
-      message: 'Invalid according to Policy: Policy expired.',
-      times: 1,
-    });
+    emulator.faults.inject(EXPIRED_POLICY_FAULT);
     emulator.faults.inject({
       action: 'CommitRoutineStagingCode',
       status: 503,

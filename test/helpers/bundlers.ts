@@ -8,6 +8,7 @@ import * as rolldown from 'rolldown';
 import * as rollup from 'rollup';
 import * as vite8 from 'vite';
 import * as vite7 from 'vite7';
+import { collectingViteLogger } from './plugin-setup.js';
 
 /** The routine every bundler builds: an entry that imports a local module, so bundling matters. */
 export const ROUTINE_FILES: Record<string, string> = {
@@ -76,23 +77,11 @@ function viteBundler(name: string, build: typeof vite8.build): Bundler {
     name,
     async build(dir, options) {
       const warnings: string[] = [];
-      const keep = (msg: string) => {
-        warnings.push(msg);
-      };
-      const logger = {
-        info: () => undefined,
-        warn: keep,
-        warnOnce: keep,
-        error: keep,
-        clearScreen: () => undefined,
-        hasErrorLogged: () => false,
-        hasWarned: false,
-      };
       await build({
         root: dir,
         configFile: false,
         logLevel: 'warn',
-        customLogger: logger,
+        customLogger: collectingViteLogger(warnings, false),
         plugins: [vitePlugin(options)],
         build: {
           ssr: 'src/index.js',
