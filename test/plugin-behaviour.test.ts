@@ -212,6 +212,17 @@ describe('Rollup specifics', () => {
     expect(await listFiles(join(repo.dir, 'dist'))).toEqual([]);
   });
 
+  it('dry-runs without credentials: checks the options, sends nothing', async () => {
+    const before = emulator.state.requests.length;
+    const bundle = await rollup.rollup({
+      input: join(repo.dir, 'src/index.js'),
+      plugins: [rollupPlugin({ ...withoutCredentials(), dryRun: true })],
+    });
+    await bundle.write({ dir: join(repo.dir, 'dist'), format: 'es' });
+    await bundle.close();
+    expect(emulator.state.requests.length).toBe(before);
+  });
+
   describe('in watch mode', () => {
     let watcher: rollup.RollupWatcher | undefined;
     afterEach(async () => {

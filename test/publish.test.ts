@@ -248,6 +248,18 @@ describe('publishRoutine against the emulator', () => {
     expect(actions(before).filter((a) => a === 'CommitRoutineStagingCode')).toHaveLength(3);
   });
 
+  it('retries throttling (an HTTP 400 with a Throttling code) and succeeds', async () => {
+    emulator.faults.inject({
+      action: 'GetRoutineStagingCodeUploadInfo',
+      status: 400,
+      code: 'Throttling.User',
+      times: 1,
+    });
+    const before = emulator.state.requests.length;
+    await publishRoutine(options({ logLevel: 'silent' }), output(), { env: env(), cwd: repo.dir });
+    expect(actions(before).filter((a) => a === 'GetRoutineStagingCodeUploadInfo')).toHaveLength(2);
+  });
+
   it('retries a dropped OSS connection and a 503 with a fresh stream', async () => {
     emulator.faults.inject({ oss: true, drop: true, times: 1 });
     emulator.faults.inject({ oss: true, status: 503, code: 'ServiceUnavailable', times: 1 });

@@ -73,16 +73,24 @@ export class EsaError extends EsaStageError {
   readonly status: number;
   readonly action: string;
   readonly recommend: string | undefined;
+  /** How long the service asked to wait before a retry (`Retry-After`), in ms. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     message: string,
-    init: EsaStageErrorInit & { status: number; action: string; recommend?: string | undefined },
+    init: EsaStageErrorInit & {
+      status: number;
+      action: string;
+      recommend?: string | undefined;
+      retryAfterMs?: number | undefined;
+    },
   ) {
     super(message, init);
     this.name = 'EsaError';
     this.status = init.status;
     this.action = init.action;
     this.recommend = init.recommend;
+    this.retryAfterMs = init.retryAfterMs;
   }
 }
 

@@ -22,12 +22,13 @@ export async function publishRoutine(
 /**
  * Everything a publish checks before its first request: the options (all problems at once) and the
  * credentials chain. Adapters call it when a build starts, so a bad config fails before bundling.
- * Throws a `ConfigError`; resolves where the credentials were found.
+ * Throws a `ConfigError`; resolves where the credentials were found. A dry run needs none, so for
+ * one their absence resolves `undefined` instead of throwing.
  */
 export async function checkPublishConfig(
   options: PublishOptions,
   environment: { readonly env?: Env; readonly homeDir?: string } = {},
-): Promise<ResolvedCredentials> {
+): Promise<ResolvedCredentials | undefined> {
   const env = environment.env ?? process.env;
   const [{ assertValidOptions }, { normalizeOptions }, { resolveCredentials }] = await Promise.all([
     import('./options/validate.js'),
@@ -36,10 +37,11 @@ export async function checkPublishConfig(
   ]);
   assertValidOptions(options, env);
   const normalized = normalizeOptions(options, env, process.cwd());
-  return resolveCredentials({
+  const lookup = resolveCredentials({
     explicit: normalized.credentials,
     profile: normalized.profile,
     env,
     homeDir: environment.homeDir,
   });
+  return normalized.dryRun ? lookup.catch(() => undefined) : lookup;
 }

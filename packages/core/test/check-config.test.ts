@@ -29,6 +29,16 @@ describe('checkPublishConfig', () => {
     expect((error as ConfigError).code).toBe('InvalidConfig');
   });
 
+  it('lets a dry run go ahead without credentials, but still checks its options', async () => {
+    expect(
+      await checkPublishConfig({ name: 'ok-routine', dryRun: true }, { env: {}, homeDir: home }),
+    ).toBeUndefined();
+    const error = await checkPublishConfig({ name: 'x', dryRun: true }, { env: {}, homeDir: home }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as ConfigError).code).toBe('InvalidConfig');
+  });
+
   it('reports missing credentials', async () => {
     const error = await checkPublishConfig({ name: 'ok-routine' }, { env: {}, homeDir: home }).catch(
       (e: unknown) => e,

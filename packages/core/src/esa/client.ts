@@ -156,20 +156,19 @@ export class EsaClient {
     if (response.statusCode >= 200 && response.statusCode < 300 && json) return { body: json, requestId };
     const code = str(json?.Code) ?? `HTTP${response.statusCode}`;
     const message = str(json?.Message) ?? (json ? 'no message' : `non-JSON answer: ${text.slice(0, 200)}`);
-    const error = new EsaError(`${action} failed: ${message}`, {
+    const retryAfterHeader = response.headers['retry-after'];
+    throw new EsaError(`${action} failed: ${message}`, {
       code,
       requestId: requestId || undefined,
       status: response.statusCode,
       action,
       recommend: str(json?.Recommend),
       hint: esaHint(code),
+      retryAfterMs: retryAfterMs(
+        typeof retryAfterHeader === 'string' ? retryAfterHeader : undefined,
+        this.now().getTime(),
+      ),
     });
-    const retryAfter = retryAfterMs(
-      typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'] : undefined,
-      this.now().getTime(),
-    );
-    if (retryAfter !== undefined) Object.assign(error, { retryAfter });
-    throw error;
   }
 
   async close(): Promise<void> {
