@@ -18,7 +18,7 @@ describe('checkPublishConfig', () => {
       { name: 'ok-routine' },
       { env: { ESA_ACCESS_KEY_ID: 'id', ESA_ACCESS_KEY_SECRET: 'secret' }, homeDir: home },
     );
-    expect(found.source).toBe('env ESA_ACCESS_KEY_ID');
+    expect(found?.source).toBe('env ESA_ACCESS_KEY_ID');
   });
 
   it('reports bad options before looking for credentials', async () => {
