@@ -221,6 +221,24 @@ describe('publishRoutine against the emulator', () => {
     expect(actions(before)).toEqual(['GetRoutineStagingCodeUploadInfo']);
   });
 
+  it('says which version was committed when deploying it fails', async () => {
+    emulator.faults.inject({
+      action: 'PublishRoutineCodeVersion',
+      status: 400,
+      code: 'InvalidParameter',
+      times: 1,
+    });
+    const error = await rejection(
+      publishRoutine(options({ logLevel: 'silent' }), output(), { env: env(), cwd: repo.dir }),
+    );
+    expect((error as EsaError).code).toBe('InvalidParameter');
+    const version =
+      /version (\d{19}) was committed, but deploying it to staging failed: PublishRoutineCodeVersion failed/.exec(
+        error.message,
+      )?.[1];
+    expect(emulator.state.routines.get('my-routine')?.versions.has(version ?? '')).toBe(true);
+  });
+
   it('refuses a wrong secret with SignatureDoesNotMatch', async () => {
     const error = await rejection(
       publishRoutine(options(), output(), {

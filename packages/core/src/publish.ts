@@ -14,7 +14,7 @@ import { normalizeOptions } from './options/normalize.js';
 import type { Env, NormalizedOptions, OutputChunk, PublishOptions } from './options/types.js';
 import { assertValidOptions } from './options/validate.js';
 import { readPostConfig } from './oss/post-config.js';
-import { type UploadFile, uploadToOss } from './oss/upload.js';
+import { type UploadFile, type UploadResult, uploadToOss } from './oss/upload.js';
 
 export type DeployedEnv = 'staging' | 'production';
 
@@ -80,11 +80,22 @@ export interface PublishEnvironment {
   readonly now?: () => Date;
 }
 
+/** OSS form fields whose values are secrets: never logged, never in an error. */
+const SECRET_FIELDS = new Set(['Signature', 'policy', 'callback', 'x-oss-security-token']);
+
+/** The environments a publish deploys to, in order. */
+function deployTargets(options: NormalizedOptions): DeployedEnv[] {
+  if (options.deploy === 'production') return ['staging', 'production'];
+  return options.deploy ? ['staging'] : [];
+}
+
 function plannedSteps(options: NormalizedOptions): string[] {
-  const steps = ['GetRoutineStagingCodeUploadInfo', 'OSS PostObject upload', 'CommitRoutineStagingCode'];
-  if (options.deploy) steps.push('PublishRoutineCodeVersion Env=staging');
-  if (options.deploy === 'production') steps.push('PublishRoutineCodeVersion Env=production');
-  return steps;
+  return [
+    'GetRoutineStagingCodeUploadInfo',
+    'OSS PostObject upload',
+    'CommitRoutineStagingCode',
+    ...deployTargets(options).map((env) => `PublishRoutineCodeVersion Env=${env}`),
+  ];
 }
 
 async function sizeOf(chunk: OutputChunk): Promise<number> {
@@ -165,13 +176,20 @@ interface RunContext {
   readonly homeDir: string | undefined;
 }
 
-async function run(
+/** What is settled before any request: the file, its size, the description, the credentials. */
+interface Prepared {
+  readonly chunk: OutputChunk;
+  readonly size: number;
+  readonly description: string;
+  /** The credentials, or why there are none (a dry run goes ahead without). */
+  readonly credentials: ResolvedCredentials | Error;
+}
+
+async function prepare(
   opts: NormalizedOptions,
   outputs: readonly OutputChunk[],
   ctx: RunContext,
-): Promise<PublishResult> {
-  const started = performance.now();
-  const { logger, secrets } = ctx;
+): Promise<Prepared> {
   const chunk = selectChunk(outputs, await createChunkMatcher(opts.chunk), opts.chunk !== undefined);
   const size = await sizeOf(chunk);
   if (size === 0) {
@@ -180,43 +198,69 @@ async function run(
       hint: 'check the build: an Edge Routine needs code',
     });
   }
-  const credentialsLookup = resolveCredentials({
-    explicit: opts.credentials,
-    profile: opts.profile,
-    env: ctx.env,
-    homeDir: ctx.homeDir,
-  });
   const [gitInfo, credentials] = await Promise.all([
     readGitInfo({ cwd: opts.cwd, env: ctx.env }),
-    credentialsLookup.then(
-      (c): ResolvedCredentials | Error => c,
+    resolveCredentials({
+      explicit: opts.credentials,
+      profile: opts.profile,
+      env: ctx.env,
+      homeDir: ctx.homeDir,
+    }).then(
+      (found): ResolvedCredentials | Error => found,
       (error: unknown): ResolvedCredentials | Error =>
         error instanceof Error ? error : new Error(String(error)),
     ),
   ]);
   const { description, warning } = formatDescription(opts.description, gitInfo, ctx.now());
-  if (warning) logger.warn(warning);
+  if (warning) ctx.logger.warn(warning);
+  return { chunk, size, description, credentials };
+}
 
-  if (opts.dryRun) {
-    const steps = plannedSteps(opts);
-    const sha256 = await sha256Of(chunk.source);
-    const credentialsNote =
-      credentials instanceof Error ? `none (${credentials.message})` : credentials.source;
-    logger.info(
-      `dry run: would publish ${chunk.fileName} (${formatBytes(size)}, sha256 ${sha256}) to routine ${opts.name} at ${opts.endpoint} as ${JSON.stringify(description)}; steps: ${steps.join(' -> ')}; credentials: ${credentialsNote}`,
-    );
-    return {
-      dryRun: true,
-      name: opts.name,
-      description,
-      fileName: chunk.fileName,
-      size,
-      sha256,
-      endpoint: opts.endpoint,
-      credentials: credentialsNote,
-      steps,
-    };
-  }
+async function dryRun(opts: NormalizedOptions, prepared: Prepared, logger: Logger): Promise<DryRunResult> {
+  const { chunk, size, description, credentials } = prepared;
+  const steps = plannedSteps(opts);
+  const sha256 = await sha256Of(chunk.source);
+  const credentialsNote = credentials instanceof Error ? `none (${credentials.message})` : credentials.source;
+  logger.info(
+    `dry run: would publish ${chunk.fileName} (${formatBytes(size)}, sha256 ${sha256}) to routine ${opts.name} at ${opts.endpoint} as ${JSON.stringify(description)}; steps: ${steps.join(' -> ')}; credentials: ${credentialsNote}`,
+  );
+  return {
+    dryRun: true,
+    name: opts.name,
+    description,
+    fileName: chunk.fileName,
+    size,
+    sha256,
+    endpoint: opts.endpoint,
+    credentials: credentialsNote,
+    steps,
+  };
+}
+
+/** Says, in a failure after the commit, what did happen, so nothing is half-done silently. */
+function afterCommit(
+  error: unknown,
+  codeVersion: string,
+  deployedTo: readonly DeployedEnv[],
+  env: DeployedEnv,
+): unknown {
+  if (!(error instanceof Error)) return error;
+  const done = deployedTo.length > 0 ? ` and deployed to ${deployedTo.join(' and ')}` : '';
+  const message = `version ${codeVersion} was committed${done}, but deploying it to ${env} failed: ${error.message}`;
+  Object.defineProperty(error, 'message', { value: message });
+  return error;
+}
+
+async function run(
+  opts: NormalizedOptions,
+  outputs: readonly OutputChunk[],
+  ctx: RunContext,
+): Promise<PublishResult> {
+  const started = performance.now();
+  const { logger, secrets } = ctx;
+  const prepared = await prepare(opts, outputs, ctx);
+  if (opts.dryRun) return dryRun(opts, prepared, logger);
+  const { chunk, size, description, credentials } = prepared;
   if (credentials instanceof Error) throw credentials;
   secrets.add(credentials.accessKeySecret);
   secrets.add(credentials.securityToken);
@@ -239,22 +283,21 @@ async function run(
       size,
     };
     const params = { Name: opts.name, CodeDescription: description };
-
-    const t0 = performance.now();
     const requestUpload = async () => {
       const info = await client.call('GetRoutineStagingCodeUploadInfo', params);
       const target = readPostConfig(info.body.OssPostConfig);
       for (const field of target.fields) {
-        if (['Signature', 'policy', 'callback', 'x-oss-security-token'].includes(field.name))
-          secrets.add(field.value);
+        if (SECRET_FIELDS.has(field.name)) secrets.add(field.value);
       }
       logger.debug(`upload info ${info.requestId}: object ${target.objectKey}`);
       return { info, target };
     };
+
+    const t0 = performance.now();
     let { info, target } = await requestUpload();
     const t1 = performance.now();
     const uploadOptions = { timeout: opts.timeout, retries: opts.retries, signal: opts.signal, logger };
-    let upload: Awaited<ReturnType<typeof uploadToOss>>;
+    let upload: UploadResult;
     try {
       upload = await uploadToOss(target, file, uploadOptions);
     } catch (error) {
@@ -269,19 +312,31 @@ async function run(
     const t3 = performance.now();
     const deployedTo: DeployedEnv[] = [];
     const deployIds: { staging?: string; production?: string } = {};
-    const targets: DeployedEnv[] =
-      opts.deploy === 'production' ? ['staging', 'production'] : opts.deploy ? ['staging'] : [];
-    for (const envName of targets) {
-      const published = await client.call('PublishRoutineCodeVersion', {
-        Name: opts.name,
-        Env: envName,
-        CodeVersion: codeVersion,
-      });
-      deployIds[envName] = published.requestId;
-      deployedTo.push(envName);
+    for (const env of deployTargets(opts)) {
+      try {
+        const deployed = await client.call('PublishRoutineCodeVersion', {
+          Name: opts.name,
+          Env: env,
+          CodeVersion: codeVersion,
+        });
+        deployIds[env] = deployed.requestId;
+        deployedTo.push(env);
+      } catch (error) {
+        throw afterCommit(error, codeVersion, deployedTo, env);
+      }
     }
     const t4 = performance.now();
-    const result: PublishedResult = {
+    logger.info(
+      formatPublishedLine({
+        name: opts.name,
+        codeVersion,
+        deployedTo,
+        size,
+        totalMs: t4 - started,
+        description,
+      }),
+    );
+    return {
       dryRun: false,
       name: opts.name,
       codeVersion,
@@ -305,17 +360,6 @@ async function run(
         total: Math.round(t4 - started),
       },
     };
-    logger.info(
-      formatPublishedLine({
-        name: opts.name,
-        codeVersion,
-        deployedTo,
-        size,
-        totalMs: t4 - started,
-        description,
-      }),
-    );
-    return result;
   } finally {
     await client.close();
   }
