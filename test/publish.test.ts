@@ -20,7 +20,7 @@ const CODE = 'export default { async fetch(request) { return new Response("hello
 let emulator: Emulator;
 let repo: TempRepo;
 beforeAll(async () => {
-  emulator = await startEmulator({ routines: ['my-routine', 'other-routine'] });
+  emulator = await startEmulator({ routines: ['my-routine', 'other-routine'], versionQuota: 100 });
   repo = await createTempRepo({ 'index.js': CODE }, 'feat: first edge routine');
 });
 afterAll(async () => {
