@@ -7,7 +7,7 @@ import OpenApiClient, * as openapiClient from '@alicloud/openapi-client';
 import * as openapiCore from '@alicloud/openapi-core';
 import OpenApiUtil from '@alicloud/openapi-util';
 import * as teaUtil from '@alicloud/tea-util';
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import type { Emulator, EmulatorCredential } from '../src/index.js';
 import { CALLBACK_PATH } from '../src/index.js';
 
@@ -132,12 +132,8 @@ export interface RawResponse {
 }
 
 /** Sends a request as it is with undici (the Host header passes through). */
-export async function sendRaw(emulator: Emulator, raw: RawRequest): Promise<RawResponse> {
-  const res = await request(`${emulator.endpoint}${raw.path}`, {
-    method: raw.method,
-    headers: raw.headers,
-    ...(raw.method === 'POST' ? { body: raw.body } : {}),
-  });
+/** An undici response read whole, with its JSON parsed on demand. */
+async function readRaw(res: Dispatcher.ResponseData): Promise<RawResponse> {
   const text = await res.body.text();
   return {
     status: res.statusCode,
@@ -145,6 +141,15 @@ export async function sendRaw(emulator: Emulator, raw: RawRequest): Promise<RawR
     headers: res.headers,
     json: () => JSON.parse(text) as Record<string, unknown>,
   };
+}
+
+export async function sendRaw(emulator: Emulator, raw: RawRequest): Promise<RawResponse> {
+  const res = await request(`${emulator.endpoint}${raw.path}`, {
+    method: raw.method,
+    headers: raw.headers,
+    ...(raw.method === 'POST' ? { body: raw.body } : {}),
+  });
+  return readRaw(res);
 }
 
 /** Signs and sends in one step. */
@@ -185,13 +190,7 @@ export async function stageCode(
       codeDescription: ossPostConfig['x:codeDescription'] ?? '',
     }),
   });
-  const text = await res.body.text();
-  return {
-    status: res.statusCode,
-    text,
-    headers: res.headers,
-    json: () => JSON.parse(text) as Record<string, unknown>,
-  };
+  return readRaw(res);
 }
 
 /** The error an SDK call rejects with (fails the test if it resolves). */
