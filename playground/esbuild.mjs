@@ -10,7 +10,7 @@ export const options = {
   format: 'esm',
   platform: 'browser',
   outdir: 'dist/esbuild',
-  logLevel: 'warning',
+  logLevel: 'info',
   plugins: [esaStage({ name: routineName })],
 };
 

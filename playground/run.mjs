@@ -34,7 +34,7 @@ const sdk = new Esa(
 );
 
 const builds = {
-  vite: () => viteBuild({ root, logLevel: 'warn' }),
+  vite: () => viteBuild({ root }),
   rollup: async () => {
     const bundle = await rollup(rollupConfig);
     try {

@@ -19,7 +19,9 @@ describe('README', () => {
   });
 
   it('lists every error code esa-stage can print in its troubleshooting table', () => {
-    const code = sources(join(ROOT, 'packages/core/src')).join('\n');
+    const code = ['core', 'rollup-plugin', 'vite-plugin', 'esbuild-plugin']
+      .flatMap((pkg) => sources(join(ROOT, 'packages', pkg, 'src')))
+      .join('\n');
     const ours = [...code.matchAll(/code: '([A-Za-z.]+)'/g)].map((m) => m[1]);
     const esa = [...code.matchAll(/code === '([A-Z][A-Za-z.]+)'/g)].map((m) => m[1]);
     const codes = new Set([...ours, ...esa, 'InvalidConfig', 'UsageError']);

@@ -45,7 +45,7 @@ function options(extra: Partial<PublishOptions> = {}): PublishOptions {
 const output = () => ({
   fileName: 'index.js',
   isEntry: true,
-  imports: [],
+
   source: { path: join(repo.dir, 'index.js') },
 });
 
@@ -152,7 +152,7 @@ describe('publishRoutine against the emulator', () => {
     const bytes = new TextEncoder().encode('export default { fetch: () => new Response("mem") };');
     const result = (await publishRoutine(
       options({ name: 'other-routine', description: '{branch} {shortSha}{dirty}', logLevel: 'silent' }),
-      [{ fileName: 'out.js', isEntry: true, imports: [], source: { bytes } }],
+      [{ fileName: 'out.js', isEntry: true, source: { bytes } }],
       { env: env(), cwd: repo.dir },
     )) as PublishedResult;
     await repo.write('index.js', CODE);
@@ -168,12 +168,15 @@ describe('publishRoutine against the emulator', () => {
   it('streams a multi-megabyte file through its buffer ring byte for byte', async () => {
     const { randomBytes } = await import('node:crypto');
     const { writeFile } = await import('node:fs/promises');
-    const big = randomBytes(5 * 1024 * 1024 + 12345);
+    // A routine carrying 5 MB of random data (as base64), so every buffer of the ring differs.
+    const big = Buffer.from(
+      `export default { fetch: () => new Response(DATA) };\nconst DATA = "${randomBytes(3932160 + 12345).toString('base64')}";\n`,
+    );
     const path = join(repo.dir, 'big.js');
     await writeFile(path, big);
     const result = (await publishRoutine(
       options({ logLevel: 'silent', deploy: false }),
-      { fileName: 'big.js', isEntry: true, imports: [], source: { path } },
+      { fileName: 'big.js', isEntry: true, source: { path } },
       { env: env(), cwd: repo.dir },
     )) as PublishedResult;
     const stored = emulator.state.routines.get('my-routine')?.versions.get(result.codeVersion);

@@ -38,7 +38,7 @@ async function scenario(options: Partial<PublishOptions>, env: Record<string, st
   try {
     const result = await publishRoutine(
       { name: 'secret-routine', endpoint: emulator.endpoint, logLevel: 'debug', logger, ...options },
-      { fileName: 'index.js', isEntry: true, imports: [], source: { path: join(repo.dir, 'index.js') } },
+      { fileName: 'index.js', isEntry: true, source: { path: join(repo.dir, 'index.js') } },
       { env, cwd: repo.dir },
     );
     output.push(JSON.stringify(result));

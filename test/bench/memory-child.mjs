@@ -21,7 +21,7 @@ async function esaStage() {
       description: 'memory benchmark',
       timeout: 120_000,
     },
-    { fileName: 'big.js', isEntry: true, imports: [], source: { path: file } },
+    { fileName: 'big.js', isEntry: true, source: { path: file } },
   );
 }
 
@@ -39,11 +39,11 @@ const run = mode === 'esa-stage' ? esaStage : baseline;
 // is ~20 MB), libuv's file-system threads and connections are in place, as they are in a bundler
 // that has just written its output; only the large upload itself is measured.
 const warmFile = join(tmpdir(), `esa-stage-warm-${process.pid}.js`);
-await writeFile(warmFile, 'export default {};');
+await writeFile(warmFile, 'export default { fetch: () => new Response("x") };');
 if (mode === 'esa-stage') {
   await publishRoutine(
     { name: 'bench', endpoint: target, logLevel: 'silent', description: 'warm-up' },
-    { fileName: 'warm.js', isEntry: true, imports: [], source: { path: warmFile } },
+    { fileName: 'warm.js', isEntry: true, source: { path: warmFile } },
   );
 } else {
   await (await request(target, { method: 'POST', body: createReadStream(warmFile) })).body.dump();

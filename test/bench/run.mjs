@@ -58,6 +58,8 @@ async function memory() {
   const handle = await open(file, 'w');
   const block = Buffer.alloc(MB, '/* esa-stage benchmark padding */\n');
   for (let i = 0; i < 64; i++) await handle.write(block);
+  // A routine, so the artifact check passes: 64 MB of comments, then the handler.
+  await handle.write('export default { fetch: () => new Response("x") };\n');
   await handle.close();
   const emulator = await startEmulatorProcess([]);
   const sink = createServer((req, res) => {
@@ -108,7 +110,7 @@ async function latency() {
             `
             import { publishRoutine } from '@esa-stage/core';
             const r = await publishRoutine({ name: 'bench', endpoint: ${JSON.stringify(emulator.endpoint)}, logLevel: 'silent', description: 'latency' },
-              { fileName: 'index.js', isEntry: true, imports: [], source: { bytes: new TextEncoder().encode('export default { fetch: () => new Response("x") };') } });
+              { fileName: 'index.js', isEntry: true, source: { bytes: new TextEncoder().encode('export default { fetch: () => new Response("x") };') } });
             console.log(JSON.stringify(r.timings));`,
           ],
           credentialsEnv(emulator),

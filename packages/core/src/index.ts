@@ -1,5 +1,7 @@
 // The public API. Only small modules load with it; see lazy.ts for what loads on first publish.
 
+export type { BundlerInfo, BundlerKind, PluginMetaLike } from './artifact/bundler.js';
+export { bundlerFromMeta } from './artifact/bundler.js';
 export type { ResolvedCredentials } from './credentials/resolve-credentials.js';
 export type { ConfigProblem, ErrorSource } from './errors.js';
 export { ChunkError, ConfigError, EsaError, EsaStageError, NetworkError, OssError } from './errors.js';
@@ -20,8 +22,14 @@ export type {
   Region,
 } from './options/types.js';
 export type { PluginOptions } from './plugin/plugin-options.js';
-export type { BuildContext, PluginReporter, SessionOutcome, SkipReason } from './plugin/session.js';
-export { PublishSession } from './plugin/session.js';
+export type {
+  BuildContext,
+  NothingPublished,
+  PluginReporter,
+  SessionOutcome,
+  SkipReason,
+} from './plugin/session.js';
+export { PUBLISHER_MARK, PublishSession } from './plugin/session.js';
 export type {
   DeployedEnv,
   DryRunResult,

@@ -1,5 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import type { BundlerInfo } from './artifact/bundler.js';
+import { checkArtifact } from './artifact/check-artifact.js';
 import { createChunkMatcher, selectChunk } from './chunk/select-chunk.js';
 import { type ResolvedCredentials, resolveCredentials } from './credentials/resolve-credentials.js';
 import { ChunkError, EsaStageError, OssError } from './errors.js';
@@ -78,6 +80,13 @@ export interface PublishEnvironment {
   readonly homeDir?: string;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** The tool that built the file, so a refusal names the setting of that tool. @default { kind: 'api' } */
+  readonly bundler?: BundlerInfo;
+  /**
+   * The host's logger (a bundler's), used when the `logger` option is not given. It adds its own
+   * prefix, so lines reach it without `esa-stage: `. @default undefined (stderr, prefixed)
+   */
+  readonly logger?: Logger;
 }
 
 /** OSS form fields whose values are secrets: never logged, never in an error. */
@@ -154,7 +163,13 @@ export async function publishRoutine(
   const secrets = new Secrets();
   secrets.add(opts.credentials?.accessKeySecret);
   secrets.add(opts.credentials?.securityToken);
-  const logger = createLogger({ level: opts.logLevel, sink: opts.logger, secrets });
+  const hostLogger = opts.logger ? undefined : environment.logger;
+  const logger = createLogger({
+    level: opts.logLevel,
+    sink: opts.logger ?? hostLogger,
+    secrets,
+    ...(hostLogger && { prefix: '' }),
+  });
   try {
     return await run(opts, Array.isArray(outputs) ? outputs : [outputs as OutputChunk], {
       env,
@@ -162,6 +177,7 @@ export async function publishRoutine(
       secrets,
       logger,
       homeDir: environment.homeDir,
+      bundler: environment.bundler ?? { kind: 'api' },
     });
   } catch (error) {
     throw redactError(error, secrets);
@@ -174,6 +190,7 @@ interface RunContext {
   readonly secrets: Secrets;
   readonly logger: Logger;
   readonly homeDir: string | undefined;
+  readonly bundler: BundlerInfo;
 }
 
 /** What is settled before any request: the file, its size, the description, the credentials. */
@@ -198,7 +215,8 @@ async function prepare(
       hint: 'check the build: an Edge Routine needs code',
     });
   }
-  const [gitInfo, credentials] = await Promise.all([
+  const [notes, gitInfo, credentials] = await Promise.all([
+    checkArtifact(chunk, outputs, ctx.bundler),
     readGitInfo({ cwd: opts.cwd, env: ctx.env }),
     resolveCredentials({
       explicit: opts.credentials,
@@ -211,6 +229,11 @@ async function prepare(
         error instanceof Error ? error : new Error(String(error)),
     ),
   ]);
+  if (notes.computedImports > 0) {
+    ctx.logger.warn(
+      `${chunk.fileName} has ${notes.computedImports} import() with a computed specifier; at run time ESA can load only the node: modules it provides`,
+    );
+  }
   const { description, warning } = formatDescription(opts.description, gitInfo, ctx.now());
   if (warning) ctx.logger.warn(warning);
   return { chunk, size, description, credentials };

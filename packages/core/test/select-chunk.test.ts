@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createChunkMatcher, selectChunk } from '../src/chunk/select-chunk.js';
 import { ChunkError, type OutputChunk } from '../src/index.js';
 
-const chunk = (fileName: string, isEntry = false, imports: string[] = []): OutputChunk => ({
+const chunk = (fileName: string, isEntry = false): OutputChunk => ({
   fileName,
   isEntry,
-  imports,
   source: { bytes: new Uint8Array([1]) },
 });
 
@@ -56,12 +55,5 @@ describe('chunk selection', () => {
     expect(await codeOf(() => pick([chunk('a.js', true), chunk('b.js', true)]))).toMatch(
       /^ChunkAmbiguous: 2 JavaScript outputs that is an entry: a\.js \(entry\), b\.js \(entry\) \| .*`chunk`/,
     );
-  });
-
-  it('refuses a chunk that imports other chunks, with the bundler settings to fix it', async () => {
-    const result = await codeOf(() => pick([chunk('index.js', true, ['chunk-1.js']), chunk('chunk-1.js')]));
-    expect(result).toMatch(/^ChunkHasImports: index\.js imports other chunks \(chunk-1\.js\)/);
-    expect(result).toMatch(/inlineDynamicImports/);
-    expect(result).toMatch(/splitting: false/);
   });
 });

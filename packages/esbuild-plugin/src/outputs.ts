@@ -12,7 +12,7 @@ function entryPaths(entryPoints: EntryPointsLike | undefined, cwd: string): Set<
 
 /**
  * esbuild's outputs in core's neutral shape, from the metafile: names relative to the output
- * directory, entry points, the chunks each imports (not externals), and the bytes on disk or, with
+ * directory, entry points, and the bytes on disk or, with
  * `write: false`, in `outputFiles`.
  */
 export function toOutputChunks(result: BuildResultLike, options: BuildOptionsLike): OutputChunk[] {
@@ -33,7 +33,6 @@ export function toOutputChunks(result: BuildResultLike, options: BuildOptionsLik
       isEntry:
         output.entryPoint !== undefined &&
         (entries.size === 0 || entries.has(resolve(cwd, output.entryPoint))),
-      imports: output.imports.filter((i) => !i.external).map((i) => name(i.path)),
       source: bytes ? { bytes } : { path: absolute },
     };
   });

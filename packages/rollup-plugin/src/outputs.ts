@@ -40,7 +40,6 @@ export function toOutputChunks(
   return Object.values(bundle).map((entry) => ({
     fileName: entry.fileName,
     isEntry: entry.type === 'chunk' && entry.isEntry,
-    imports: entry.type === 'chunk' ? [...entry.imports, ...entry.dynamicImports] : [],
     source: { path: join(dir, entry.fileName) },
   }));
 }

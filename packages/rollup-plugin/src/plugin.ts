@@ -1,4 +1,11 @@
-import { type EsaStageError, type PluginOptions, type PluginReporter, PublishSession } from '@esa-stage/core';
+import {
+  type BuildContext,
+  bundlerFromMeta,
+  type EsaStageError,
+  type NothingPublished,
+  type PluginOptions,
+  PublishSession,
+} from '@esa-stage/core';
 import { describeOutput, isEsOutput, type OutputSelector, outputMatches, toOutputChunks } from './outputs.js';
 import type { OutputOptionsLike, PluginContextLike, RollupPluginLike } from './types.js';
 
@@ -12,16 +19,25 @@ export interface RollupEsaStageOptions extends PluginOptions {
   output?: OutputSelector;
 }
 
-/** Lets a wrapping adapter (Vite) turn the plugin off for some builds, e.g. other environments. */
+/** Lets a wrapping adapter (Vite) decide, per build, whether this plugin takes part. */
 export interface AdapterHooks {
-  /** True to leave this build alone (the wrapping adapter reports why). */
-  skip?(context: PluginContextLike): boolean;
+  /**
+   * `true` leaves this build alone (the wrapping adapter says why); a {@link NothingPublished}
+   * says this build cannot publish what the options ask for, which fails it like an empty build.
+   */
+  skip?(context: PluginContextLike): boolean | NothingPublished;
 }
 
-function reporter(context: PluginContextLike): PluginReporter {
+function buildContext(context: PluginContextLike, plugins?: readonly unknown[]): BuildContext {
   return {
-    warn: (message) => context.warn(message),
-    info: (message) => (context.info ? context.info(message) : context.warn(message)),
+    watchMode: context.meta.watchMode,
+    bundler: bundlerFromMeta(context.meta),
+    plugins,
+    report: {
+      warn: (message) => context.warn(message),
+      info: (message) => context.info(message),
+      debug: (message) => context.debug?.(message),
+    },
   };
 }
 
@@ -33,33 +49,62 @@ function outputKey(output: OutputOptionsLike): string {
   return `${output.format}\0${output.dir ?? ''}\0${output.file ?? ''}`;
 }
 
-/** Builds the plugin object; {@link esaStage} and the Vite adapter both use it. */
-export function createRollupPlugin(
-  options: RollupEsaStageOptions,
+/** Why a build that wrote `written` published nothing, for the error. */
+function nothingFrom(written: readonly string[], selector: OutputSelector | undefined): NothingPublished {
+  const wrote = written.length > 0 ? `the build wrote ${written.join(', ')}` : 'the build wrote no output';
+  if (selector !== undefined) {
+    return {
+      message: `no output matched the \`output\` option (${typeof selector === 'string' ? selector : 'a predicate'}); ${wrote}`,
+      hint: 'point the `output` option at the `dir` or `file` of an output the build writes',
+    };
+  }
+  return {
+    message: `no ES-module output; ${wrote}`,
+    hint: 'add an output with `format: "es"` (ESA runs ES modules), e.g. `output: { dir: "dist", format: "es" }`',
+  };
+}
+
+/**
+ * The Rollup adapter around a {@link PublishSession}: `buildStart` checks, `writeBundle` publishes
+ * the claimed output, `closeBundle` fails a build that published nothing. The Vite adapter wraps it.
+ */
+export function rollupAdapter(
+  session: PublishSession,
+  selector: OutputSelector | undefined,
   hooks: AdapterHooks = {},
 ): RollupPluginLike {
-  const { output: selector, ...pluginOptions } = options;
-  const session = new PublishSession(pluginOptions);
   // One publish per build: the first matching output claims it (in render order, so config order).
   let claimed: string | undefined;
   let claimedName: string | undefined;
+  let written: string[] = [];
+  let buildFailed = false;
 
-  const skip = (context: PluginContextLike) => hooks.skip?.(context) === true;
+  const decide = (context: PluginContextLike) => hooks.skip?.(context) ?? false;
+  const leftAlone = (context: PluginContextLike) => decide(context) !== false;
 
   return {
     name: 'esa-stage',
-    async buildStart() {
+    ...session.mark,
+    async buildStart(options) {
+      const decision = decide(this);
+      if (decision === true) return;
       claimed = undefined;
       claimedName = undefined;
-      if (skip(this)) return;
+      written = [];
+      buildFailed = false;
+      const build = buildContext(this, options.plugins);
       try {
-        await session.start(this.meta.watchMode);
+        await session.start(build);
+        if (decision !== false) session.finish(build, () => decision);
       } catch (error) {
         fail(this, error as EsaStageError);
       }
     },
+    buildEnd(error) {
+      if (error) buildFailed = true;
+    },
     renderStart(outputOptions) {
-      if (skip(this) || claimed !== undefined || !outputMatches(outputOptions, selector)) return;
+      if (leftAlone(this) || claimed !== undefined || !outputMatches(outputOptions, selector)) return;
       claimed = outputKey(outputOptions);
       claimedName = describeOutput(outputOptions);
     },
@@ -67,13 +112,15 @@ export function createRollupPlugin(
       sequential: true,
       order: 'post',
       async handler(outputOptions, bundle) {
-        if (skip(this) || !session.willPublish(this.meta.watchMode)) return;
+        if (leftAlone(this)) return;
+        written.push(describeOutput(outputOptions));
         const key = outputKey(outputOptions);
         if (claimed === undefined && outputMatches(outputOptions, selector)) {
           claimed = key;
           claimedName = describeOutput(outputOptions);
         }
         if (key !== claimed) {
+          if (!session.publishing) return;
           const why =
             !isEsOutput(outputOptions) && selector === undefined ? 'ESA runs ES modules only; ' : '';
           this.warn(
@@ -82,16 +129,30 @@ export function createRollupPlugin(
           return;
         }
         try {
-          await session.publish(toOutputChunks(outputOptions, bundle), {
-            watchMode: this.meta.watchMode,
-            report: reporter(this),
-          });
+          await session.publish(toOutputChunks(outputOptions, bundle), buildContext(this));
         } catch (error) {
           fail(this, error as EsaStageError);
         }
       },
     },
+    closeBundle() {
+      if (leftAlone(this) || buildFailed) return;
+      try {
+        session.finish(buildContext(this), () => nothingFrom(written, selector));
+      } catch (error) {
+        fail(this, error as EsaStageError);
+      }
+    },
   };
+}
+
+/** Builds the plugin object from options; {@link esaStage} is this. */
+export function createRollupPlugin(
+  options: RollupEsaStageOptions,
+  hooks: AdapterHooks = {},
+): RollupPluginLike {
+  const { output: selector, ...pluginOptions } = options;
+  return rollupAdapter(new PublishSession(pluginOptions), selector, hooks);
 }
 
 /** Publishes the routine to ESA staging when Rollup (or Rolldown) has written the bundle. */

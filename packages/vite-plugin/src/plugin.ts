@@ -1,54 +1,153 @@
 import {
-  createRollupPlugin,
+  type BuildContext,
+  type EsaStageError,
+  type NothingPublished,
+  PublishSession,
+} from '@esa-stage/core';
+import {
   type PluginContextLike,
   type RollupEsaStageOptions,
   type RollupPluginLike,
+  rollupAdapter,
 } from '@esa-stage/rollup-plugin';
+import {
+  chooseEnvironment,
+  type ResolvedConfigLike,
+  singleEnvironment,
+  type Target,
+} from './environments.js';
 
 /** Options of the Vite plugin: the Rollup plugin's, and `environment`. */
 export interface ViteEsaStageOptions extends RollupEsaStageOptions {
   /**
    * The Vite environment (Vite 6+ environment API) whose build publishes; every other environment
    * is skipped with a note, so one `vite build` never publishes twice.
-   * @default 'ssr' for an SSR build (`build.ssr` / `vite build --ssr`), else 'client'
+   * @default 'ssr' when the build builds an SSR environment (`build.ssr`, or `environments.ssr` in an app build), else its one server environment, else 'client'
    */
   environment?: string;
 }
 
-/** The part of Vite's resolved config the plugin reads. */
-export interface ResolvedConfigLike {
-  readonly build: { readonly ssr?: boolean | string | undefined };
+/** The context Vite gives the `buildApp` hook. */
+export interface BuildAppContextLike {
+  readonly meta: { readonly viteVersion?: string | undefined };
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+/** The part of Vite's builder the plugin reads: which environments exist and which were built. */
+export interface ViteBuilderLike {
+  readonly environments: Readonly<Record<string, { readonly isBuilt: boolean }>>;
 }
 
 /** What `esaStage()` returns: a Vite plugin (the Rollup plugin, for builds only, run last). */
 export interface VitePluginLike extends RollupPluginLike {
   readonly apply: 'build';
   readonly enforce: 'post';
+  /** One instance sees every environment of an app build, so it can publish exactly once. */
+  readonly sharedDuringBuild: true;
   configResolved(config: ResolvedConfigLike): void;
+  readonly buildApp: {
+    readonly order: 'post';
+    handler(this: BuildAppContextLike, builder: ViteBuilderLike): void;
+  };
 }
 
-/** Publishes the routine to ESA staging when `vite build` has written it (Vite 7 with Rollup, Vite 8 with Rolldown). */
+function appBuildContext(context: BuildAppContextLike): BuildContext {
+  return {
+    watchMode: false,
+    bundler: { kind: 'vite', version: context.meta.viteVersion },
+    report: { warn: (m) => context.warn(m), info: (m) => context.info(m) },
+  };
+}
+
+/** Why a `vite build` cannot publish from `target`, when it cannot. */
+function buildAppProblem(target: Target, builder: ViteBuilderLike): NothingPublished | undefined {
+  if ('problem' in target) return target.problem;
+  const names = Object.keys(builder.environments);
+  const built = names.filter((n) => builder.environments[n]?.isBuilt);
+  const chooseHint = `set the \`environment\` option to one of: ${names.join(', ')}`;
+  if (!names.includes(target.name)) {
+    return {
+      code: 'EnvironmentNotBuilt',
+      message: `this \`vite build\` builds ${names.map((n) => `"${n}"`).join(', ')}, not "${target.name}", the environment esa-stage publishes from`,
+      hint: `${chooseHint}, or build "${target.name}" too (\`builder: {}\` in the Vite config, or \`vite build --app\`, builds every environment)`,
+    };
+  }
+  // Nothing built yet means Vite's default builds every environment after this hook.
+  if (built.length > 0 && !built.includes(target.name)) {
+    return {
+      code: 'EnvironmentNotBuilt',
+      message: `the app build built ${built.join(', ')} but not "${target.name}", the environment esa-stage publishes from`,
+      hint: `build "${target.name}" in \`builder.buildApp\`, or ${chooseHint}`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Publishes the routine to ESA staging when `vite build` has written it (Vite 7 with Rollup, Vite 8
+ * with Rolldown). One instance serves every environment of the build (`sharedDuringBuild`), and only
+ * the chosen environment publishes.
+ */
 export function esaStage(options: ViteEsaStageOptions): VitePluginLike {
-  const { environment, ...rollupOptions } = options;
-  let target = environment;
+  const { environment, output, ...pluginOptions } = options;
+  const session = new PublishSession(pluginOptions);
+  let config: ResolvedConfigLike = { build: {} };
+  /** The environments `vite build` builds, once its `buildApp` runs; a `vite.build()` call builds one. */
+  let builds: readonly string[] | undefined;
   const noted = new Set<string>();
-  const skip = (context: PluginContextLike): boolean => {
+
+  const target = (): Target =>
+    builds === undefined
+      ? { name: environment ?? singleEnvironment(config) }
+      : chooseEnvironment(builds, config, environment);
+
+  const skip = (context: PluginContextLike): boolean | NothingPublished => {
     const name = context.environment?.name;
-    if (name === undefined || target === undefined || name === target) return false;
-    if (!noted.has(name)) {
+    const chosen = target();
+    if (name === undefined || ('name' in chosen && name === chosen.name)) return false;
+    if (builds === undefined && 'name' in chosen) {
+      // `vite.build()` builds one environment, and the chosen one is not it.
+      return {
+        code: 'EnvironmentNotBuilt',
+        message: `this build builds only the "${name}" environment, and esa-stage publishes from "${chosen.name}"`,
+        hint: `set \`environment: "${name}"\`, or build "${chosen.name}" (\`vite build --app\` or \`builder: {}\` builds every environment)`,
+      };
+    }
+    // In a `vite build`, `buildApp` has already reported a target that is not built.
+    if ('name' in chosen && builds?.includes(chosen.name) && !noted.has(name)) {
       noted.add(name);
-      const note = `not publishing from Vite environment "${name}": esa-stage publishes from "${target}" (the \`environment\` option chooses)`;
-      if (context.info) context.info(note);
-      else context.warn(note);
+      context.info(
+        `not publishing from Vite environment "${name}": esa-stage publishes from "${chosen.name}" (the \`environment\` option chooses)`,
+      );
     }
     return true;
   };
+
   return {
-    ...createRollupPlugin(rollupOptions, { skip }),
+    ...rollupAdapter(session, output, { skip }),
     apply: 'build',
     enforce: 'post',
-    configResolved(config) {
-      target ??= config.build.ssr ? 'ssr' : 'client';
+    sharedDuringBuild: true,
+    configResolved(resolved) {
+      // Called for the app and again for each environment of an app build: all agree on what is read.
+      config = resolved;
+    },
+    buildApp: {
+      order: 'post',
+      handler(builder) {
+        builds = Object.keys(builder.environments);
+        if (!session.enabled) return;
+        const problem = buildAppProblem(target(), builder);
+        if (!problem) return;
+        try {
+          session.reject(appBuildContext(this), problem);
+        } catch (caught) {
+          // Vite prints the message alone: give it the whole line (code, message, hint).
+          const error = caught as EsaStageError;
+          throw Object.assign(new Error(error.toLine(), { cause: error }), { code: error.code });
+        }
+      },
     },
   };
 }

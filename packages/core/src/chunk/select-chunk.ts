@@ -27,8 +27,7 @@ function list(chunks: readonly OutputChunk[]): string {
 
 /**
  * Picks the one JavaScript file to publish from a build's outputs: the one the matcher accepts, by
- * default the single entry chunk. ESA runs one self-contained file, so a chunk that imports other
- * chunks is refused too. Throws a {@link ChunkError} that lists what the build produced.
+ * default the single entry chunk. Whether ESA can run it is `checkArtifact`'s question. Throws a {@link ChunkError} that lists what the build produced.
  */
 export function selectChunk(
   outputs: readonly OutputChunk[],
@@ -53,12 +52,5 @@ export function selectChunk(
       hint: 'an Edge Routine is one file: set the `chunk` option to the file name to publish',
     });
   }
-  const [chosen] = candidates as [OutputChunk];
-  if (chosen.imports.length > 0) {
-    throw new ChunkError(`${chosen.fileName} imports other chunks (${chosen.imports.join(', ')})`, {
-      code: 'ChunkHasImports',
-      hint: 'ESA runs a single file: bundle everything into one chunk (Rollup/Vite `output.inlineDynamicImports: true`, esbuild `splitting: false`)',
-    });
-  }
-  return chosen;
+  return candidates[0] as OutputChunk;
 }

@@ -8,6 +8,7 @@ import { publishRoutine } from '../publish.js';
 export const USAGE = `Usage: esa-stage publish <file> --name <routine> [options]
 
 Publishes one JavaScript file to an Alibaba Cloud ESA Edge Routine: upload, commit, deploy to staging.
+The file must be one bundled ES module whose default export handles requests (checked first).
 
 Options:
   -n, --name <routine>         the routine to publish to (required)
@@ -105,11 +106,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const path = resolve(io.cwd, file);
     const result = await publishRoutine(
       toOptions(values, logger),
-      { fileName: basename(path), isEntry: true, imports: [], source: { path } },
+      { fileName: basename(path), isEntry: true, source: { path } },
       // A flag on the command line beats the env override that a config-file option yields to.
       {
         env: values.description === undefined ? io.env : { ...io.env, ESA_STAGE_DESCRIPTION: undefined },
         cwd: io.cwd,
+        bundler: { kind: 'cli' },
       },
     );
     if (values.json) io.stdout(`${JSON.stringify(result)}\n`);

@@ -25,7 +25,7 @@ export interface LoggerOptions {
   readonly level: LogLevel;
   readonly sink?: Logger | undefined;
   readonly secrets: Secrets;
-  /** @default 'esa-stage' */
+  /** Put before each line as `<prefix>: `; `''` for none (a host that prefixes lines itself). @default 'esa-stage' */
   readonly prefix?: string;
 }
 
@@ -35,7 +35,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const prefix = options.prefix ?? 'esa-stage';
   const rank = RANK[options.level];
   const emit = (level: Exclude<LogLevel, 'silent'>) => (message: string) => {
-    if (RANK[level] <= rank) sink[level](options.secrets.redact(`${prefix}: ${message}`));
+    if (RANK[level] <= rank) sink[level](options.secrets.redact(prefix ? `${prefix}: ${message}` : message));
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

@@ -1,3 +1,4 @@
+import { envSwitch } from './env-flags.js';
 import type { DeployTarget, Env, NormalizedOptions, PublishOptions, Region } from './types.js';
 
 export const REGIONS: readonly Region[] = ['cn-hangzhou', 'ap-southeast-1'];
@@ -33,7 +34,8 @@ export function normalizeOptions(options: PublishOptions, env: Env, cwd: string)
     profile: nonEmpty(options.profile) ?? nonEmpty(env.ALIBABA_CLOUD_PROFILE),
     deploy,
     chunk: options.chunk,
-    dryRun: options.dryRun ?? false,
+    // The env switch turns a dry run on from outside the config; it never turns one off.
+    dryRun: envSwitch(env, 'ESA_STAGE_DRY_RUN') === true || options.dryRun === true,
     timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
     retries: options.retries ?? DEFAULT_RETRIES,
     signal: options.signal,

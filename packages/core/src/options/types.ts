@@ -24,8 +24,6 @@ export interface OutputChunk {
   readonly fileName: string;
   /** True for an entry chunk (Rollup `isEntry`, esbuild `entryPoint`). */
   readonly isEntry: boolean;
-  /** File names of the other chunks this one imports statically or dynamically. */
-  readonly imports: readonly string[];
   readonly source: ChunkSource;
 }
 
@@ -88,7 +86,7 @@ export interface PublishOptions {
   chunk?: ChunkOption;
   /**
    * Print what would be published (routine, file, size, sha256, description, endpoint, steps) and
-   * make no request.
+   * make no request. Env `ESA_STAGE_DRY_RUN=1` turns it on without editing the config.
    * @default false
    */
   dryRun?: boolean;

@@ -1,6 +1,7 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { isLoopbackHostname } from '../http/loopback.js';
 import { LOG_LEVELS } from '../log/logger.js';
+import { ENV_SWITCHES, envSwitchProblem } from './env-flags.js';
 import { REGIONS } from './normalize.js';
 import type { Env } from './types.js';
 
@@ -122,6 +123,10 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
   } else if (env.ESA_ENDPOINT !== undefined && env.ESA_ENDPOINT.trim() !== '') {
     const problem = endpointProblem(env.ESA_ENDPOINT);
     if (problem) problems.push({ option: 'env ESA_ENDPOINT', message: problem });
+  }
+  for (const name of ENV_SWITCHES) {
+    const problem = envSwitchProblem(env, name);
+    if (problem) problems.push({ option: `env ${name}`, message: problem });
   }
   if (credentials !== undefined) {
     if (!isRecord(credentials)) {

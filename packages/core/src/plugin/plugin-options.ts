@@ -4,7 +4,8 @@ import type { PublishedResult } from '../publish.js';
 /** Options every bundler plugin takes: core's {@link PublishOptions} and these. */
 export interface PluginOptions extends PublishOptions {
   /**
-   * Publish at all. A disabled plugin checks nothing and sends nothing; e.g. `enabled: !!process.env.CI`.
+   * Publish at all. A disabled plugin checks nothing and sends nothing, and says so in one line.
+   * Env `ESA_STAGE_DISABLED=1` turns it off without editing the config.
    * @default true
    */
   enabled?: boolean;
