@@ -1,10 +1,23 @@
 import { execFile } from 'node:child_process';
-import { access, mkdir, mkdtemp, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import {
+  access,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  realpath,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type Emulator, startEmulator } from '@esa-stage/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { git } from './helpers/git-repo.js';
 
 // The packages as users meet them: packed, installed with npm into a project outside the
 // workspace, imported from ESM and require()d from CommonJS on this Node, used in real builds,
@@ -138,6 +151,144 @@ describe('packed packages installed outside the workspace', () => {
     expect(result.versions).toHaveLength(3);
     expect(result.stored).toEqual(result.versions);
     expect(result.staging).toBe(result.versions[2]);
+  });
+
+  describe('as a new user builds with them, against the emulator', () => {
+    let emulator: Emulator;
+    beforeAll(async () => {
+      emulator = await startEmulator({ routines: ['my-routine'] });
+    });
+    afterAll(async () => {
+      await emulator.close();
+    });
+
+    const versions = () => [...(emulator.state.routines.get('my-routine')?.versions.values() ?? [])];
+
+    /** Runs a command of the project's own installed packages, as `npx` would, in `cwd`. */
+    const command = (cwd: string, script: string, args: string[]) =>
+      run(process.execPath, [join(project, 'node_modules', script), ...args], {
+        cwd,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: cwd,
+          CI: 'true',
+          ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+          ESA_ENDPOINT: emulator.endpoint,
+          ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.credentials.accessKeySecret,
+        },
+        timeout: 120_000,
+      }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+
+    const SPA_FILES: Record<string, string> = {
+      'index.html':
+        '<!doctype html>\n<html><body><div id="app"></div><script type="module" src="/src/main.js"></script></body></html>\n',
+      'src/main.js': "document.querySelector('#app').textContent = 'Hello from the page';\n",
+      'src/greeting.js': "export const greeting = (path) => 'routine at ' + path;\n",
+      'src/routine.js':
+        "import { greeting } from './greeting.js';\nexport default {\n  async fetch(request) {\n    return new Response(greeting(new URL(request.url).pathname));\n  },\n};\n",
+    };
+
+    async function app(name: string, config: string): Promise<string> {
+      const dir = join(project, name);
+      for (const [path, content] of Object.entries({ ...SPA_FILES, 'vite.config.js': config })) {
+        await mkdir(join(dir, path, '..'), { recursive: true });
+        await writeFile(join(dir, path), content);
+      }
+      git(dir, 'init', '-q', '-b', 'main');
+      git(dir, 'add', '.');
+      git(dir, 'commit', '-q', '-m', `feat: ${name}`);
+      return dir;
+    }
+
+    it("README's SPA + routine recipe: one `vite build` publishes the routine and never the page", async () => {
+      const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+      const recipe = /<!-- spa-recipe:start[^>]*-->\n```js\n([\s\S]*?)```\n<!-- spa-recipe:end -->/.exec(
+        readme,
+      )?.[1];
+      expect(recipe).toBeDefined();
+      expect(readFileSync(join(ROOT, 'packages/vite-plugin/README.md'), 'utf8')).toContain(recipe);
+      const dir = await app('spa-routine', recipe ?? '');
+      const before = versions().length;
+      const { code, stdout, stderr } = await command(dir, 'vite/bin/vite.js', ['build']);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/not publishing from Vite environment "client": esa-stage publishes from "ssr"/);
+      expect(
+        stdout.match(
+          /^\[plugin esa-stage\] my-routine -> \d{19} on staging .* "[0-9a-f]{7} feat: spa-routine"$/gm,
+        ),
+      ).toHaveLength(1);
+      const made = versions().slice(before);
+      expect(made).toHaveLength(1);
+      expect(made[0]?.bytes.equals(await readFile(join(dir, 'dist/routine/index.js')))).toBe(true);
+      expect(made[0]?.bytes.toString()).toContain('routine at');
+      expect(made[0]?.bytes.toString()).not.toContain('querySelector');
+      expect(await readdir(join(dir, 'dist/client'))).toContain('index.html');
+      expect(emulator.state.routines.get('my-routine')?.envs.get('staging')?.codeVersion).toBe(
+        made[0]?.codeVersion,
+      );
+    });
+
+    it('a plain SPA config fails with BrowserBuild and the recipe, and publishes nothing', async () => {
+      const dir = await app(
+        'spa-only',
+        "import { esaStage } from '@esa-stage/vite-plugin';\nimport { defineConfig } from 'vite';\n\nexport default defineConfig({ plugins: [esaStage({ name: 'my-routine' })] });\n",
+      );
+      const before = versions().length;
+      const { code, stderr } = await command(dir, 'vite/bin/vite.js', ['build']);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(
+        /BrowserBuild: assets\/index-[\w-]+\.js comes from a browser build \(the build wrote index\.html\)/,
+      );
+      expect(stderr).toMatch(/Hint: .*`build: \{ ssr: "src\/index\.js" \}`.*SPA \+ routine/);
+      expect(stderr).not.toMatch(/inlineDynamicImports|codeSplitting/);
+      expect(versions()).toHaveLength(before);
+    });
+
+    it('esbuild CommonJS and IIFE output, and the CLI given a script, publish nothing', async () => {
+      const dir = await app('esbuild-formats', '');
+      const before = versions().length;
+      await writeFile(
+        join(dir, 'build.mjs'),
+        `import { esaStage } from '@esa-stage/esbuild-plugin';
+         import { build } from 'esbuild';
+         const format = process.argv[2] === 'default' ? {} : { format: process.argv[2] };
+         await build({ entryPoints: ['src/routine.js'], bundle: true, ...format, outdir: 'out', logLevel: 'error', plugins: [esaStage({ name: 'my-routine' })] });`,
+      );
+      for (const format of ['cjs', 'default']) {
+        const { code, stderr } = await run(process.execPath, ['build.mjs', format], {
+          cwd: dir,
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: dir,
+            CI: 'true',
+            ESA_ENDPOINT: emulator.endpoint,
+            ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
+            ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.credentials.accessKeySecret,
+          },
+        }).then(
+          ({ stderr: err }) => ({ code: 0, stderr: err }),
+          (error: { code: number; stderr: string }) => error,
+        );
+        expect(code, format).toBe(1);
+        expect(stderr, format).toMatch(
+          /NotAnEsModule: routine\.js is not an ES module .*Hint: set `format: "esm"`/,
+        );
+      }
+      const cli = await command(dir, '@esa-stage/core/dist/cli/bin.js', [
+        'publish',
+        'src/main.js',
+        '--name',
+        'my-routine',
+      ]);
+      expect(cli.code).toBe(1);
+      expect(cli.stderr).toMatch(/^esa-stage: error BrowserBuild: main\.js is a page script/);
+      expect(versions()).toHaveLength(before);
+    });
   });
 
   it.each(PACKAGES)('%s passes publint and @arethetypeswrong/cli (ESM-only profile)', async (pkg) => {

@@ -117,8 +117,9 @@ export class EsaClient {
           (error instanceof NetworkError && error.code !== 'Aborted');
         if (!retryable || attempt >= this.options.retries) throw error;
         const wait = (error as { retryAfter?: number }).retryAfter ?? backoffDelay(attempt, this.random);
-        this.options.logger.debug(
-          `${action} failed (${(error as EsaError | NetworkError).code}); retry ${attempt + 1}/${this.options.retries} in ${wait} ms`,
+        const failure = error as EsaError | NetworkError;
+        this.options.logger.info(
+          `${action} failed (${failure.code}: ${failure.message}); retry ${attempt + 1}/${this.options.retries} in ${wait} ms`,
         );
         await sleep(wait, this.options.signal).catch((reason: unknown) => {
           throw toNetworkError(reason, action, this.options.signal, this.options.timeout);

@@ -184,8 +184,9 @@ export async function uploadToOss(
     } catch (error) {
       if (!isRetryable(error) || attempt >= options.retries) throw error;
       const wait = backoffDelay(attempt, random);
-      options.logger.debug(
-        `OSS upload failed (${(error as OssError).code}); retry ${attempt + 1}/${options.retries} in ${wait} ms`,
+      const failure = error as OssError;
+      options.logger.info(
+        `OSS upload failed (${failure.code}: ${failure.message}); retry ${attempt + 1}/${options.retries} in ${wait} ms`,
       );
       await sleep(wait, options.signal).catch((reason: unknown) => {
         throw toNetworkError(reason, 'the OSS upload', options.signal, options.timeout);
