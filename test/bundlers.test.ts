@@ -74,6 +74,7 @@ describe.each(ALL_BUNDLERS)('$name', (bundler) => {
       ...pluginOptions(repo, published),
       name: 'no-such-routine',
       failOnError: false,
+      logLevel: 'warn',
     });
     expect(published).toEqual([]);
     expect(run.warnings.join('\n')).toMatch(

@@ -8,11 +8,29 @@ import { runNode } from './helpers/run-node.js';
 const CLI = fileURLToPath(new URL('../packages/core/dist/cli/bin.js', import.meta.url));
 const CODE = 'export default { fetch: () => new Response("cli") };\n';
 
+/** Files the CLI must refuse before any request: [file, source, code, hint]. */
+const REFUSED: [string, string, string, RegExp][] = [
+  ['cjs.js', 'module.exports = { fetch() {} };\n', 'NotAnEsModule', /--format=esm/],
+  ['iife.js', '(() => { const handler = { fetch() {} }; })();\n', 'NotAnEsModule', /--format=esm/],
+  ['broken.js', 'export default { fetch() { return "\n', 'NotAnEsModule', /--format=esm/],
+  ['nodefault.js', 'export const fetch = () => {};\n', 'NoDefaultExport', /export default \{ async fetch/],
+  ['bare.js', `import { Router } from 'itty-router';\n${CODE}`, 'ExternalImport', /esbuild `--bundle`/],
+  ['unbundled.js', `import { x } from './x.js';\n${CODE}`, 'ChunkHasImports', /one self-contained file/],
+  ['page.js', "document.body.append('hi');\n", 'BrowserBuild', /point the build at the routine entry/],
+];
+
 let emulator: Emulator;
 let repo: TempRepo;
 beforeAll(async () => {
   emulator = await startEmulator({ routines: ['cli-routine'] });
-  repo = await createTempRepo({ 'worker.js': CODE, 'empty.js': '' }, 'chore: cli publish');
+  repo = await createTempRepo(
+    {
+      'worker.js': CODE,
+      'empty.js': '',
+      ...Object.fromEntries(REFUSED.map(([file, source]) => [file, source])),
+    },
+    'chore: cli publish',
+  );
 });
 afterAll(async () => {
   await emulator.close();
@@ -126,6 +144,19 @@ describe('esa-stage CLI', () => {
     expect(empty.stderr).toMatch(/^esa-stage: error ChunkEmpty: empty\.js is empty/);
     const missing = await cli(['publish', 'nope.js', '--name', 'cli-routine']);
     expect(missing.stderr).toMatch(/^esa-stage: error ChunkUnreadable: /);
+    expect(emulator.state.requests.length).toBe(before);
+  });
+
+  it.each(REFUSED)('refuses %s before any request (%s)', async (file, _source, errorCode, hint) => {
+    const before = emulator.state.requests.length;
+    for (const args of [[], ['--dry-run']]) {
+      const { code, stdout, stderr } = await cli(['publish', file, '--name', 'cli-routine', ...args]);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(new RegExp(`^esa-stage: error ${errorCode}: ${file.replace('.', '\\.')} `));
+      expect(stderr).toMatch(hint);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
     expect(emulator.state.requests.length).toBe(before);
   });
 

@@ -1,6 +1,6 @@
 import type { BundlerInfo } from '../artifact/bundler.js';
 import { ConfigError, EsaStageError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger, LogLevel } from '../log/logger.js';
 import { envSwitch, isCi } from '../options/env-flags.js';
 import type { Env, OutputChunk, PublishOptions } from '../options/types.js';
 import type { PublishedResult, PublishResult } from '../publish.js';
@@ -86,6 +86,18 @@ function hostLogger(report: PluginReporter): Logger {
   };
 }
 
+const RANK: Readonly<Record<LogLevel, number>> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+
+/** The reporter, quiet below the `logLevel` option (the bundler then applies its own level). */
+function leveled(report: PluginReporter, level: LogLevel): PluginReporter {
+  const rank = RANK[level];
+  return {
+    warn: (m) => (rank >= RANK.warn ? report.warn(m) : undefined),
+    info: (m) => (rank >= RANK.info ? report.info(m) : undefined),
+    debug: (m) => (rank >= RANK.debug ? report.debug?.(m) : undefined),
+  };
+}
+
 /** How many plugins in a bundler's list publish `name`. */
 function publishersOf(plugins: readonly unknown[], name: string): number {
   return plugins.filter(
@@ -136,6 +148,13 @@ export class PublishSession {
     return { [PUBLISHER_MARK]: this.enabled ? this.options.name : undefined };
   }
 
+  /** The build's reporter, quiet below the `logLevel` option. */
+  private leveled(build: BuildContext): BuildContext {
+    const level: unknown = this.options.logLevel;
+    const known = typeof level === 'string' && level in RANK ? (level as LogLevel) : 'info';
+    return { ...build, report: leveled(build.report, known) };
+  }
+
   private skipReasonAtStart(watchMode: boolean): SkipReason | undefined {
     if (!this.enabled) return 'disabled';
     return watchMode && this.options.watch !== true ? 'watch' : undefined;
@@ -147,7 +166,8 @@ export class PublishSession {
    * Outside CI, a build with no credentials anywhere warns once and does not publish (a fresh
    * clone must build); in CI it fails. Throws an {@link EsaStageError}.
    */
-  async start(build: BuildContext): Promise<void> {
+  async start(context: BuildContext): Promise<void> {
+    const build = this.leveled(context);
     this.attempted = false;
     this.skip = this.skipReasonAtStart(build.watchMode);
     if (this.skip) return;
@@ -222,7 +242,8 @@ export class PublishSession {
    * Publishes a build's outputs, or says in one line why not. Failures are thrown when
    * `failOnError` (the default), else reported as a warning and returned.
    */
-  async publish(outputs: readonly OutputChunk[], build: BuildContext): Promise<SessionOutcome> {
+  async publish(outputs: readonly OutputChunk[], context: BuildContext): Promise<SessionOutcome> {
+    const build = this.leveled(context);
     if (this.skip) return this.skipped(this.skip, build);
     this.attempted = true;
     try {
@@ -257,9 +278,9 @@ export class PublishSession {
    * Fails (or, with `failOnError: false`, warns) because the build cannot publish what the options
    * ask for, e.g. a Vite environment that is not built. Does nothing for a disabled plugin.
    */
-  reject(build: BuildContext, nothing: NothingPublished): void {
+  reject(context: BuildContext, nothing: NothingPublished): void {
     if (!this.enabled) return;
-    this.fail(this.nothingError(nothing), build);
+    this.fail(this.nothingError(nothing), this.leveled(context));
   }
 
   private nothingError({ message, hint, code }: NothingPublished): EsaStageError {
@@ -274,8 +295,8 @@ export class PublishSession {
    * {@link publish} (no ES output, no build of the chosen environment) is a failure, not a
    * green build: thrown with `failOnError`, else a warning.
    */
-  finish(build: BuildContext, nothing: () => NothingPublished): void {
+  finish(context: BuildContext, nothing: () => NothingPublished): void {
     if (this.skip || this.attempted) return;
-    this.fail(this.nothingError(nothing()), build);
+    this.fail(this.nothingError(nothing()), this.leveled(context));
   }
 }
