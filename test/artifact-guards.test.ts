@@ -1,6 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PublishedResult } from '@esa-stage/core';
 import { type Emulator, startEmulator } from '@esa-stage/emulator';
 import { esaStage as esbuildPlugin } from '@esa-stage/esbuild-plugin';
@@ -522,6 +523,57 @@ describe('Vite app builds publish once, from the SSR environment', () => {
       expect(lines.join('\n')).toMatch(
         /not publishing from Vite environment "client": esa-stage publishes from "ssr"/,
       );
+    },
+  );
+});
+
+describe('Vite app builds from a config file', () => {
+  // A config file is loaded again for each environment, so each gets its own plugin instances
+  // unless the plugin is shared (`sharedDuringBuild`): the way one `vite build` used to publish twice.
+  it.each(VITES)(
+    '%s: one `vite build` of client + ssr publishes once',
+    async (_name, _build, createBuilder) => {
+      // Inside the workspace, so the config file resolves @esa-stage/vite-plugin as a project would.
+      const root = await mkdtemp(join(fileURLToPath(new URL('.', import.meta.url)), '.tmp-vite-app-'));
+      try {
+        await mkdir(join(root, 'src'));
+        await writeFile(join(root, 'src/routine.js'), ROUTINE_FILES['src/index.js'] ?? '');
+        await writeFile(join(root, 'src/greeting.js'), ROUTINE_FILES['src/greeting.js'] ?? '');
+        await writeFile(join(root, 'src/main.js'), "document.body.append('page');\n");
+        await writeFile(join(root, 'index.html'), '<script type="module" src="/src/main.js"></script>\n');
+        await writeFile(
+          join(root, 'vite.config.mjs'),
+          `import { esaStage } from '@esa-stage/vite-plugin';
+export default {
+  builder: {},
+  logLevel: 'silent',
+  plugins: [esaStage({ name: '${ROUTINE}', description: 'app build', logLevel: 'silent' })],
+  environments: {
+    client: { build: { outDir: 'dist/client' } },
+    ssr: { resolve: { noExternal: true }, build: { outDir: 'dist/routine', rollupOptions: { input: ${JSON.stringify(join(root, 'src/routine.js'))}, output: { entryFileNames: 'index.js' } } } },
+  },
+};
+`,
+        );
+        const before = serverState();
+        await withEnv(
+          {
+            ESA_ENDPOINT: emulator.endpoint,
+            ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
+            ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.credentials.accessKeySecret,
+          },
+          async () => {
+            const builder = await createBuilder({ root, configFile: join(root, 'vite.config.mjs') });
+            await builder.buildApp();
+          },
+        );
+        const after = serverState();
+        expect(after.versions).toBe(before.versions + 1);
+        const stored = [...(emulator.state.routines.get(ROUTINE)?.versions.values() ?? [])].at(-1);
+        expect(stored?.bytes.equals(await readFile(join(root, 'dist/routine/index.js')))).toBe(true);
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
     },
   );
 });

@@ -115,7 +115,7 @@ export function esaStage(options: ViteEsaStageOptions): VitePluginLike {
       };
     }
     // In a `vite build`, `buildApp` has already reported a target that is not built.
-    if ('name' in chosen && builds?.includes(chosen.name) && !noted.has(name)) {
+    if (session.enabled && 'name' in chosen && builds?.includes(chosen.name) && !noted.has(name)) {
       noted.add(name);
       context.info(
         `not publishing from Vite environment "${name}": esa-stage publishes from "${chosen.name}" (the \`environment\` option chooses)`,
