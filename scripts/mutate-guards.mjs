@@ -15,21 +15,76 @@ const TESTS = [
 
 /** [name, file, the guard's text, what replaces it]. */
 const MUTATIONS = [
-  ['BrowserBuild (index.html)', 'packages/core/src/artifact/classify.ts', 'if (html.length > 0) {', 'if (false) {'],
-  ['BrowserBuild (page script)', 'packages/core/src/artifact/classify.ts', 'if (!hasDefault && facts.usesDom) {', 'if (false) {'],
-  ['NotAnEsModule', 'packages/core/src/artifact/classify.ts', 'if (!facts.hasModuleSyntax) {', 'if (false) {'],
+  [
+    'BrowserBuild (index.html)',
+    'packages/core/src/artifact/classify.ts',
+    'if (html.length > 0) {',
+    'if (false) {',
+  ],
+  [
+    'BrowserBuild (page script)',
+    'packages/core/src/artifact/classify.ts',
+    'if (!hasDefault && facts.usesDom) {',
+    'if (false) {',
+  ],
+  [
+    'NotAnEsModule',
+    'packages/core/src/artifact/classify.ts',
+    'if (!facts.hasModuleSyntax) {',
+    'if (false) {',
+  ],
   ['NoDefaultExport', 'packages/core/src/artifact/classify.ts', 'if (!hasDefault) {', 'if (false) {'],
   ['ChunkHasImports', 'packages/core/src/artifact/classify.ts', 'if (chunks.length > 0) {', 'if (false) {'],
   ['ExternalImport', 'packages/core/src/artifact/classify.ts', 'if (outside.length > 0) {', 'if (false) {'],
-  ['ESA node: modules only', 'packages/core/src/artifact/classify.ts', "if (!isRelative(specifier)) outside.push(specifier);", "if (!isRelative(specifier)) continue;"],
-  ['unparsable file', 'packages/core/src/artifact/check-artifact.ts', 'parsed = parse(source, chunk.fileName);', 'parsed = [[], [{ type: "direct", name: "default" }], false, true] as never;'],
-  ['the check in the pipeline', 'packages/core/src/publish.ts', 'checkArtifact(chunk, outputs, ctx.bundler),', 'checkArtifact(chunk, [], { kind: "api" }).then(() => ({ computedImports: 0 }), () => ({ computedImports: 0 })),'],
-  ['NothingPublished (Rollup closeBundle)', 'packages/rollup-plugin/src/plugin.ts', 'session.finish(buildContext(this), () => nothingFrom(written, selector));', 'void nothingFrom;'],
-  ['EnvironmentNotBuilt (one environment)', 'packages/vite-plugin/src/plugin.ts', 'if (builds === undefined && \'name\' in chosen) {', 'if (builds === undefined && \'name\' in chosen && Math.random() > 2) {'],
-  ['EnvironmentNotBuilt (app build)', 'packages/vite-plugin/src/plugin.ts', 'if (!problem) return;', 'if (problem || !problem) return;'],
-  ['one Vite instance for every environment', 'packages/vite-plugin/src/plugin.ts', 'sharedDuringBuild: true,', 'sharedDuringBuild: false as true,'],
+  [
+    'ESA node: modules only',
+    'packages/core/src/artifact/classify.ts',
+    'if (!isRelative(specifier)) outside.push(specifier);',
+    'if (!isRelative(specifier)) continue;',
+  ],
+  [
+    'unparsable file',
+    'packages/core/src/artifact/check-artifact.ts',
+    'parsed = parse(source, chunk.fileName);',
+    'parsed = [[], [{ type: "direct", name: "default" }], false, true] as never;',
+  ],
+  [
+    'the check in the pipeline',
+    'packages/core/src/publish.ts',
+    'checkArtifact(chunk, outputs, ctx.bundler),',
+    'checkArtifact(chunk, [], { kind: "api" }).then(() => ({ computedImports: 0 }), () => ({ computedImports: 0 })),',
+  ],
+  [
+    'NothingPublished (Rollup closeBundle)',
+    'packages/rollup-plugin/src/plugin.ts',
+    'session.finish(buildContext(this), () => nothingFrom(written, selector));',
+    'void nothingFrom;',
+  ],
+  [
+    'EnvironmentNotBuilt (one environment)',
+    'packages/vite-plugin/src/plugin.ts',
+    "if (builds === undefined && 'name' in chosen) {",
+    "if (builds === undefined && 'name' in chosen && Math.random() > 2) {",
+  ],
+  [
+    'EnvironmentNotBuilt (app build)',
+    'packages/vite-plugin/src/plugin.ts',
+    'if (!problem) return;',
+    'if (problem || !problem) return;',
+  ],
+  [
+    'one Vite instance for every environment',
+    'packages/vite-plugin/src/plugin.ts',
+    'sharedDuringBuild: true,',
+    'sharedDuringBuild: false as true,',
+  ],
   ['DuplicatePlugin', 'packages/core/src/plugin/session.ts', 'if (instances > 1) {', 'if (false) {'],
-  ['no credentials fail in CI', 'packages/core/src/plugin/session.ts', "error.code !== 'CredentialsNotFound' || isCi(this.env)", "error.code !== 'CredentialsNotFound' || (isCi(this.env) && false)"],
+  [
+    'no credentials fail in CI',
+    'packages/core/src/plugin/session.ts',
+    "error.code !== 'CredentialsNotFound' || isCi(this.env)",
+    "error.code !== 'CredentialsNotFound' || (isCi(this.env) && false)",
+  ],
   ['esbuild prints its warnings', 'packages/esbuild-plugin/src/log.ts', 'if (rank >= 2) {', 'if (false) {'],
   ['skip lines', 'packages/core/src/plugin/session.ts', "if (reason === 'disabled') {", 'if (false) {'],
 ];
@@ -53,11 +108,16 @@ for (const [name, file, find, replace] of MUTATIONS) {
       survived += 1;
       continue;
     }
-    const run = spawnSync('pnpm', ['exec', 'vitest', 'run', '--bail=1', ...TESTS], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync('pnpm', ['exec', 'vitest', 'run', '--bail=1', ...TESTS], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     const caught = run.status !== 0;
     if (!caught) survived += 1;
     const failed = /(\d+) failed/.exec(run.stdout)?.[1] ?? '0';
-    console.log(`${caught ? 'caught  ' : 'SURVIVED'} ${name} (${failed} failing test${failed === '1' ? '' : 's'})`);
+    console.log(
+      `${caught ? 'caught  ' : 'SURVIVED'} ${name} (${failed} failing test${failed === '1' ? '' : 's'})`,
+    );
   } finally {
     writeFileSync(path, original);
   }
