@@ -56,10 +56,11 @@ function credentialsEnv(emulator) {
 async function memory() {
   const file = join(tmpdir(), `esa-stage-bench-${process.pid}.js`);
   const handle = await open(file, 'w');
-  const block = Buffer.alloc(MB, '/* esa-stage benchmark padding */\n');
+  // 32-byte lines, so each 1 MB block ends at a line end.
+  const block = Buffer.alloc(MB, '// esa-stage benchmark padding.\n');
   for (let i = 0; i < 64; i++) await handle.write(block);
   // A routine, so the artifact check passes: 64 MB of comments, then the handler.
-  await handle.write('export default { fetch: () => new Response("x") };\n');
+  await handle.write('\nexport default { fetch: () => new Response("x") };\n');
   await handle.close();
   const emulator = await startEmulatorProcess([]);
   const sink = createServer((req, res) => {
