@@ -598,11 +598,12 @@ describe('in the bundler’s own voice', () => {
       },
     );
     const ours = logs.filter((l) => l.plugin === 'esa-stage');
-    expect(ours.map((l) => l.level)).toEqual(['info', 'info']);
+    expect(ours.map((l) => l.level)).toEqual(['info', 'info', 'info']);
     expect(ours[0]?.message).toMatch(
       /^\[plugin esa-stage\] GetRoutineStagingCodeUploadInfo failed \(ServiceUnavailable: .+\); retry 1\/3 in \d+ ms$/,
     );
     expect(ours[1]?.message).toMatch(/^\[plugin esa-stage\] guard-routine -> \d{19} on staging \(/);
+    expect(ours[2]?.message).toMatch(/^\[plugin esa-stage\] reach staging: curl --resolve guard-routine\./);
   });
 
   it.each(VITES)(

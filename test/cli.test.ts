@@ -64,9 +64,9 @@ describe('esa-stage CLI', () => {
     expect(result.codeVersion).toMatch(/^\d{19}$/);
     expect(stdout.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(new RegExp(`^esa-stage: cli-routine -> ${result.codeVersion} on staging \\(`));
-    expect(emulator.state.routines.get('cli-routine')?.envs.get('staging')?.codeVersion).toBe(
-      result.codeVersion,
-    );
+    expect(
+      emulator.state.routines.get('cli-routine')?.envs.get('staging')?.codeVersions[0]?.codeVersion,
+    ).toBe(result.codeVersion);
   });
 
   it('takes --description, --deploy production and --deploy none', async () => {
@@ -79,6 +79,7 @@ describe('esa-stage CLI', () => {
       'hand written',
       '--deploy',
       'production',
+      '--force',
       '--json',
     ]);
     expect(prod.code).toBe(0);
@@ -86,9 +87,12 @@ describe('esa-stage CLI', () => {
       description: 'hand written',
       deployedTo: ['staging', 'production'],
     });
-    const none = await cli(['publish', 'worker.js', '-n', 'cli-routine', '--deploy', 'none', '--json'], {
-      ESA_STAGE_DESCRIPTION: 'from env {shortSha}',
-    });
+    const none = await cli(
+      ['publish', 'worker.js', '-n', 'cli-routine', '--deploy', 'none', '--force', '--json'],
+      {
+        ESA_STAGE_DESCRIPTION: 'from env {shortSha}',
+      },
+    );
     expect(JSON.parse(none.stdout)).toMatchObject({
       deployedTo: [],
       description: `from env ${repo.shortSha}`,
@@ -165,7 +169,7 @@ describe('esa-stage CLI', () => {
     expect(noName.code).toBe(1);
     expect(noName.stderr).toMatch(/^esa-stage: error UsageError: --name <routine> is required/);
     expect(noName.stderr).toContain('Usage: esa-stage publish');
-    expect((await cli(['deploy', 'x.js'])).stderr).toMatch(/unknown command "deploy"/);
+    expect((await cli(['undeploy', 'x.js'])).stderr).toMatch(/unknown command "undeploy"/);
     expect((await cli(['publish', 'worker.js', '-n', 'cli-routine', '--deploy', 'prod'])).stderr).toMatch(
       /--deploy must be staging, production or none/,
     );

@@ -144,7 +144,7 @@ describe('packed packages installed outside the workspace', () => {
        await viteBuild({ configFile: false, logLevel: 'silent', plugins: [vitePlugin(options)], build: { ssr: 'src/index.js', outDir: 'out/vite' } });
        await esbuild({ entryPoints: ['src/index.js'], bundle: true, format: 'esm', outdir: 'out/esbuild', logLevel: 'silent', plugins: [esbuildPlugin(options)] });
        const routine = emulator.state.routines.get('packed');
-       console.log(JSON.stringify({ versions, stored: [...routine.versions.keys()], staging: routine.envs.get('staging')?.codeVersion }));
+       console.log(JSON.stringify({ versions, stored: [...routine.versions.keys()], staging: routine.envs.get('staging')?.codeVersions[0]?.codeVersion }));
        await emulator.close();`,
     );
     const result = JSON.parse(out) as { versions: string[]; stored: string[]; staging: string };
@@ -228,9 +228,9 @@ describe('packed packages installed outside the workspace', () => {
       expect(made[0]?.bytes.toString()).toContain('routine at');
       expect(made[0]?.bytes.toString()).not.toContain('querySelector');
       expect(await readdir(join(dir, 'dist/client'))).toContain('index.html');
-      expect(emulator.state.routines.get('my-routine')?.envs.get('staging')?.codeVersion).toBe(
-        made[0]?.codeVersion,
-      );
+      expect(
+        emulator.state.routines.get('my-routine')?.envs.get('staging')?.codeVersions[0]?.codeVersion,
+      ).toBe(made[0]?.codeVersion);
     });
 
     it('a plain SPA config fails with BrowserBuild and the recipe, and publishes nothing', async () => {

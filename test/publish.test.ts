@@ -39,7 +39,14 @@ function env(): Record<string, string> {
 }
 
 function options(extra: Partial<PublishOptions> = {}): PublishOptions {
-  return { name: 'my-routine', endpoint: emulator.endpoint, logLevel: 'debug', ...extra };
+  // The mechanics of each step: every publish makes a version (the unchanged check has its own tests).
+  return {
+    name: 'my-routine',
+    endpoint: emulator.endpoint,
+    logLevel: 'debug',
+    skipUnchanged: false,
+    ...extra,
+  };
 }
 
 const output = () => ({
@@ -80,18 +87,38 @@ describe('publishRoutine against the emulator', () => {
     expect(result.requestIds.uploadInfo).toMatch(/^[0-9A-F-]{36}$/);
     expect(result.requestIds.commit).toMatch(/^[0-9A-F-]{36}$/);
     expect(result.requestIds.staging).toMatch(/^[0-9A-F-]{36}$/);
-    expect(result.timings.total).toBeGreaterThanOrEqual(result.timings.upload);
+    expect(result.timings.total).toBeGreaterThanOrEqual(result.timings.upload ?? Number.POSITIVE_INFINITY);
 
-    // One request per step, nothing else.
-    expect(actions(before)).toEqual([
+    // One request per step, nothing else; the first three concurrently.
+    const made = actions(before);
+    expect(made.slice(0, 3).sort()).toEqual([
+      'GetRoutine',
       'GetRoutineStagingCodeUploadInfo',
+      'GetRoutineStagingEnvIp',
+    ]);
+    expect(made.slice(3)).toEqual([
       'callback',
       'oss',
       'CommitRoutineStagingCode',
-      'PublishRoutineCodeVersion',
+      'GetRoutineCodeVersion',
+      'CreateRoutineCodeDeployment',
+    ]);
+    expect(result.status).toBe('published');
+    expect(result.versionsCreated).toEqual([result.codeVersion]);
+    expect(result.deployments).toEqual([
+      { env: 'staging', codeVersions: [{ codeVersion: result.codeVersion, percentage: 100 }] },
     ]);
     const routine = emulator.state.routines.get('my-routine');
-    expect(routine?.envs.get('staging')?.codeVersion).toBe(result.codeVersion);
+    expect(routine?.envs.get('staging')?.codeVersions).toEqual([
+      { codeVersion: result.codeVersion, percentage: 100 },
+    ]);
+    expect(routine?.versions.get(result.codeVersion)?.deployEnv).toBe('staging');
+    expect(result.staging).toEqual({
+      host: 'my-routine.emulator.er.aliyun-esa.net',
+      ips: ['127.0.0.1'],
+      curl: 'curl --resolve my-routine.emulator.er.aliyun-esa.net:443:127.0.0.1 https://my-routine.emulator.er.aliyun-esa.net/',
+    });
+    expect(logger.text()).toContain(`reach staging: ${result.staging?.curl}`);
     const version = routine?.versions.get(result.codeVersion);
     expect(version?.bytes.toString('utf8')).toBe(CODE);
     expect(version?.description).toBe(result.description);
@@ -134,7 +161,9 @@ describe('publishRoutine against the emulator', () => {
     })) as PublishedResult;
     expect(both.deployedTo).toEqual(['staging', 'production']);
     const routine = emulator.state.routines.get('my-routine');
-    expect(routine?.envs.get('production')?.codeVersion).toBe(both.codeVersion);
+    expect(routine?.envs.get('production')?.codeVersions[0]?.codeVersion).toBe(both.codeVersion);
+    // DeployEnv names where the version is headed: production's variables go with it.
+    expect(routine?.versions.get(both.codeVersion)?.deployEnv).toBe('production');
 
     const before = emulator.state.requests.length;
     const none = (await publishRoutine(options({ deploy: false, logLevel: 'silent' }), output(), {
@@ -142,9 +171,11 @@ describe('publishRoutine against the emulator', () => {
       cwd: repo.dir,
     })) as PublishedResult;
     expect(none.deployedTo).toEqual([]);
-    expect(actions(before)).not.toContain('PublishRoutineCodeVersion');
+    expect(actions(before)).not.toContain('CreateRoutineCodeDeployment');
+    expect(actions(before)).not.toContain('GetRoutineStagingEnvIp');
+    expect(none.staging).toBeUndefined();
     expect(routine?.versions.has(none.codeVersion)).toBe(true);
-    expect(routine?.envs.get('staging')?.codeVersion).toBe(both.codeVersion);
+    expect(routine?.envs.get('staging')?.codeVersions[0]?.codeVersion).toBe(both.codeVersion);
   });
 
   it('publishes bytes held in memory, marks a dirty tree and honours a description template', async () => {
@@ -202,11 +233,12 @@ describe('publishRoutine against the emulator', () => {
       endpoint: emulator.endpoint,
       credentials: 'env ALIBABA_CLOUD_ACCESS_KEY_ID',
       steps: [
-        'GetRoutineStagingCodeUploadInfo',
+        'GetRoutine + GetRoutineStagingEnvIp + GetRoutineStagingCodeUploadInfo',
         'OSS PostObject upload',
         'CommitRoutineStagingCode',
-        'PublishRoutineCodeVersion Env=staging',
-        'PublishRoutineCodeVersion Env=production',
+        'GetRoutineCodeVersion (the version holds these bytes)',
+        'CreateRoutineCodeDeployment Env=staging',
+        'CreateRoutineCodeDeployment Env=production',
       ],
     });
     expect(logger.text()).toContain('dry run: would publish index.js');
@@ -221,12 +253,16 @@ describe('publishRoutine against the emulator', () => {
     expect((error as EsaError).code).toBe('RoutineNotExist');
     expect((error as EsaError).requestId).toMatch(/^[0-9A-F-]{36}$/);
     expect((error as EsaError).hint).toMatch(/create the routine/);
-    expect(actions(before)).toEqual(['GetRoutineStagingCodeUploadInfo']);
+    expect(actions(before).sort()).toEqual([
+      'GetRoutine',
+      'GetRoutineStagingCodeUploadInfo',
+      'GetRoutineStagingEnvIp',
+    ]);
   });
 
   it('says which version was committed when deploying it fails', async () => {
     emulator.faults.inject({
-      action: 'PublishRoutineCodeVersion',
+      action: 'CreateRoutineCodeDeployment',
       status: 400,
       code: 'InvalidParameter',
       times: 1,
@@ -236,10 +272,11 @@ describe('publishRoutine against the emulator', () => {
     );
     expect((error as EsaError).code).toBe('InvalidParameter');
     const version =
-      /version (\d{19}) was committed, but deploying it to staging failed: PublishRoutineCodeVersion failed/.exec(
+      /^CreateRoutineCodeDeployment failed: .* \(so far: this publish created version (\d{19})\)$/.exec(
         error.message,
       )?.[1];
     expect(emulator.state.routines.get('my-routine')?.versions.has(version ?? '')).toBe(true);
+    expect((error as EsaError).versionsCreated).toEqual([version]);
   });
 
   it('refuses a wrong secret with SignatureDoesNotMatch', async () => {
@@ -342,18 +379,26 @@ describe('publishRoutine against the emulator', () => {
         ALIBABA_CLOUD_ACCESS_KEY_ID: small.credentials.accessKeyId,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: small.credentials.accessKeySecret,
       };
-      await publishRoutine({ name: 'full', endpoint: small.endpoint, logLevel: 'silent' }, output(), {
+      const full = {
+        name: 'full',
+        endpoint: small.endpoint,
+        logLevel: 'silent',
+        skipUnchanged: false,
+      } as const;
+      await publishRoutine(full, output(), {
         env: e,
         cwd: repo.dir,
       });
       const error = await rejection(
-        publishRoutine({ name: 'full', endpoint: small.endpoint, logLevel: 'silent' }, output(), {
+        publishRoutine(full, output(), {
           env: e,
           cwd: repo.dir,
         }),
       );
       expect((error as EsaError).code).toBe('CodeVersionNumberExceedQuotaLimit');
-      expect((error as EsaError).hint).toMatch(/delete old ones/);
+      expect((error as EsaError).hint).toMatch(
+        /`esa-stage versions prune --name full --keep 5`, or let publishes do it with `pruneVersions: \{ keep: 5 \}` \(CLI `--prune 5`\)/,
+      );
     } finally {
       await small.close();
     }

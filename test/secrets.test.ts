@@ -37,7 +37,15 @@ async function scenario(options: Partial<PublishOptions>, env: Record<string, st
   const logger = captureLogger();
   try {
     const result = await publishRoutine(
-      { name: 'secret-routine', endpoint: emulator.endpoint, logLevel: 'debug', logger, ...options },
+      // Every step runs: the same bytes would otherwise stop at the unchanged check.
+      {
+        name: 'secret-routine',
+        endpoint: emulator.endpoint,
+        logLevel: 'debug',
+        logger,
+        skipUnchanged: false,
+        ...options,
+      },
       { fileName: 'index.js', isEntry: true, source: { path: join(repo.dir, 'index.js') } },
       { env, cwd: repo.dir },
     );
@@ -93,6 +101,7 @@ describe('secrets never appear in any output', () => {
     emulator.faults.clear();
     await scenario({ name: 'not-there' }, env);
     for (const args of [
+      ['publish', 'index.js', '--name', 'secret-routine', '--json', '--verbose', '--force'],
       ['publish', 'index.js', '--name', 'secret-routine', '--json', '--verbose'],
       ['publish', 'index.js', '--name', 'not-there', '--verbose'],
       ['publish', 'index.js', '--name', 'secret-routine', '--dry-run', '--json'],

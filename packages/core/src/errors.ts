@@ -17,6 +17,8 @@ export class EsaStageError extends Error {
   readonly requestId: string | undefined;
   readonly hint: string | undefined;
   readonly source: ErrorSource = 'publish';
+  /** Versions the failed publish created on ESA (so none is left unmentioned). */
+  readonly versionsCreated: readonly string[] = [];
 
   constructor(message: string, init: EsaStageErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });

@@ -7,17 +7,29 @@ export type { ConfigProblem, ErrorSource } from './errors.js';
 export { ChunkError, ConfigError, EsaError, EsaStageError, NetworkError, OssError } from './errors.js';
 export type { GitInfo } from './git/git-info.js';
 export { isLoopbackHostname } from './http/loopback.js';
-export { checkPublishConfig, publishRoutine } from './lazy.js';
+export {
+  checkPublishConfig,
+  deleteRoutineVersions,
+  deployRoutineVersion,
+  listRoutineVersions,
+  pruneRoutineVersions,
+  publishRoutine,
+} from './lazy.js';
 export type { Logger, LogLevel } from './log/logger.js';
 export type {
+  CanaryTarget,
   ChunkOption,
   ChunkSource,
   Credentials,
+  DeployApi,
+  DeployStep,
   DeployTarget,
   DescriptionOption,
   Env,
+  EnvName,
   NormalizedOptions,
   OutputChunk,
+  PruneOptions,
   PublishOptions,
   Region,
 } from './options/types.js';
@@ -33,8 +45,13 @@ export { PUBLISHER_MARK, PublishSession } from './plugin/session.js';
 export type {
   DeployedEnv,
   DryRunResult,
+  EnvChange,
   PublishEnvironment,
   PublishedResult,
   PublishResult,
+  StagingAccess,
+  VersionShare,
 } from './publish.js';
 export { VERSION } from './version.js';
+export type { RoutineEnvironment, RoutineOptions } from './versions/connect.js';
+export type { VersionInfo } from './versions/lifecycle.js';

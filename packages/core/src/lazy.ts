@@ -45,3 +45,33 @@ export async function checkPublishConfig(
   });
   return normalized.dryRun ? lookup.catch(() => undefined) : lookup;
 }
+
+type Lifecycle = typeof import('./versions/lifecycle.js');
+
+/** Every version ESA lists for a routine, and which environment serves each (`esa-stage versions list`). */
+export async function listRoutineVersions(
+  ...args: Parameters<Lifecycle['listRoutineVersions']>
+): ReturnType<Lifecycle['listRoutineVersions']> {
+  return (await import('./versions/lifecycle.js')).listRoutineVersions(...args);
+}
+
+/** Deletes versions, refusing a deployed one (`esa-stage versions delete`). */
+export async function deleteRoutineVersions(
+  ...args: Parameters<Lifecycle['deleteRoutineVersions']>
+): ReturnType<Lifecycle['deleteRoutineVersions']> {
+  return (await import('./versions/lifecycle.js')).deleteRoutineVersions(...args);
+}
+
+/** Deletes the versions no environment serves beyond the newest `keep` (`esa-stage versions prune`). */
+export async function pruneRoutineVersions(
+  ...args: Parameters<Lifecycle['pruneRoutineVersions']>
+): ReturnType<Lifecycle['pruneRoutineVersions']> {
+  return (await import('./versions/lifecycle.js')).pruneRoutineVersions(...args);
+}
+
+/** Deploys an existing version: promote, roll back, or a canary (`esa-stage deploy`). */
+export async function deployRoutineVersion(
+  ...args: Parameters<Lifecycle['deployRoutineVersion']>
+): ReturnType<Lifecycle['deployRoutineVersion']> {
+  return (await import('./versions/lifecycle.js')).deployRoutineVersion(...args);
+}

@@ -1,56 +1,56 @@
 import { stat } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
 import type { BundlerInfo } from './artifact/bundler.js';
 import { checkArtifact } from './artifact/check-artifact.js';
 import { createChunkMatcher, selectChunk } from './chunk/select-chunk.js';
 import { type ResolvedCredentials, resolveCredentials } from './credentials/resolve-credentials.js';
-import { ChunkError, EsaStageError, OssError } from './errors.js';
-import { EsaClient } from './esa/client.js';
+import { ChunkError, EsaStageError } from './errors.js';
 import { formatBytes, formatPublishedLine } from './format.js';
 import { formatDescription } from './git/description.js';
 import { readGitInfo } from './git/read-git-info.js';
-import { sha256Of } from './hash-file.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { Secrets } from './log/secrets.js';
 import { normalizeOptions } from './options/normalize.js';
-import type { Env, NormalizedOptions, OutputChunk, PublishOptions } from './options/types.js';
+import type { Env, EnvName, NormalizedOptions, OutputChunk, PublishOptions } from './options/types.js';
 import { assertValidOptions } from './options/validate.js';
-import { readPostConfig } from './oss/post-config.js';
-import { type UploadFile, type UploadResult, uploadToOss } from './oss/upload.js';
+import type { EnvChange } from './pipeline/record.js';
+import type { StagingAccess } from './pipeline/staging-access.js';
 
-export type DeployedEnv = 'staging' | 'production';
+export type DeployedEnv = EnvName;
+export type { EnvChange, VersionShare } from './pipeline/record.js';
+export type { StagingAccess } from './pipeline/staging-access.js';
 
 /** A publish that happened. */
 export interface PublishedResult {
   readonly dryRun: false;
+  /**
+   * `published`: this publish made `codeVersion`. `unchanged`: the bytes equal `codeVersion`, a
+   * version an environment served already, so nothing was uploaded or committed.
+   */
+  readonly status: 'published' | 'unchanged';
   readonly name: string;
-  /** The committed version, a 19-digit string (never a number: it exceeds 2^53). */
+  /** The version now deployed, a 19-digit string (never a number: it exceeds 2^53). */
   readonly codeVersion: string;
+  /** The version's stored description. */
   readonly description: string;
   /** The output file published, relative to the output directory. */
   readonly fileName: string;
   readonly size: number;
-  /** Hex sha256 of the bytes uploaded. */
+  /** Hex sha256 of the file's bytes. */
   readonly sha256: string;
-  /** Environments now serving `codeVersion`, in the order deployed. */
+  /** Environments serving `codeVersion` now (fully, or as a canary), in the order deployed. */
   readonly deployedTo: readonly DeployedEnv[];
+  /** The deployments this publish made: each environment and what it serves now. */
+  readonly deployments: readonly EnvChange[];
+  /** How to send a request to staging (`curl --resolve ...`), when staging serves the version. */
+  readonly staging: StagingAccess | undefined;
+  /** Versions this publish created, and deleted (pruned, or another publish's bytes). */
+  readonly versionsCreated: readonly string[];
+  readonly versionsDeleted: readonly string[];
   readonly endpoint: string;
-  /** ESA and OSS request ids of each step, for support tickets. */
-  readonly requestIds: {
-    readonly uploadInfo: string;
-    readonly upload: string | undefined;
-    readonly commit: string;
-    readonly staging?: string;
-    readonly production?: string;
-  };
-  /** Milliseconds spent in each step and in total. */
-  readonly timings: {
-    readonly uploadInfo: number;
-    readonly upload: number;
-    readonly commit: number;
-    readonly deploy: number;
-    readonly total: number;
-  };
+  /** ESA and OSS request ids by step (`routine`, `uploadInfo`, `upload`, `commit`, `verify`, `staging`, `production`, ...). */
+  readonly requestIds: Readonly<Record<string, string>>;
+  /** Milliseconds spent in each step, and `total`. */
+  readonly timings: Readonly<Record<string, number>> & { readonly total: number };
 }
 
 /** What a dry run would have done; no request was made. */
@@ -89,21 +89,19 @@ export interface PublishEnvironment {
   readonly logger?: Logger;
 }
 
-/** OSS form fields whose values are secrets: never logged, never in an error. */
-const SECRET_FIELDS = new Set(['Signature', 'policy', 'callback', 'x-oss-security-token']);
-
-/** The environments a publish deploys to, in order. */
-function deployTargets(options: NormalizedOptions): DeployedEnv[] {
-  if (options.deploy === 'production') return ['staging', 'production'];
-  return options.deploy ? ['staging'] : [];
-}
-
 function plannedSteps(options: NormalizedOptions): string[] {
+  const deploys = options.deploy.map(
+    (s) => `CreateRoutineCodeDeployment Env=${s.env}${s.percentage < 100 ? ` ${s.percentage}%` : ''}`,
+  );
   return [
-    'GetRoutineStagingCodeUploadInfo',
+    'GetRoutine + GetRoutineStagingEnvIp + GetRoutineStagingCodeUploadInfo',
+    ...(options.skipUnchanged
+      ? ['GetRoutineCodeVersion of the versions served (unchanged bytes: stop here)']
+      : []),
     'OSS PostObject upload',
     'CommitRoutineStagingCode',
-    ...deployTargets(options).map((env) => `PublishRoutineCodeVersion Env=${env}`),
+    'GetRoutineCodeVersion (the version holds these bytes)',
+    ...deploys,
   ];
 }
 
@@ -118,20 +116,6 @@ async function sizeOf(chunk: OutputChunk): Promise<number> {
       cause: error,
     });
   }
-}
-
-function codeVersionOf(body: Readonly<Record<string, unknown>>, action: string, requestId: string): string {
-  const value = body.CodeVersion;
-  if (typeof value === 'string' && /^\d+$/.test(value)) return value;
-  throw new EsaStageError(`${action} answered without a CodeVersion`, {
-    code: 'InvalidResponse',
-    requestId,
-    hint: 'this is unexpected from ESA; check the routine in the ESA console',
-  });
-}
-
-function isExpiredPolicy(error: unknown): boolean {
-  return error instanceof OssError && error.code === 'AccessDenied' && /expired/i.test(error.message);
 }
 
 /** Returns the error with every secret removed from its message and hint. */
@@ -197,6 +181,7 @@ interface RunContext {
 interface Prepared {
   readonly chunk: OutputChunk;
   readonly size: number;
+  readonly sha256: string;
   readonly description: string;
   /** The credentials, or why there are none (a dry run goes ahead without). */
   readonly credentials: ResolvedCredentials | Error;
@@ -236,13 +221,12 @@ async function prepare(
   }
   const { description, warning } = formatDescription(opts.description, gitInfo, ctx.now());
   if (warning) ctx.logger.warn(warning);
-  return { chunk, size, description, credentials };
+  return { chunk, size, sha256: notes.sha256, description, credentials };
 }
 
 async function dryRun(opts: NormalizedOptions, prepared: Prepared, logger: Logger): Promise<DryRunResult> {
-  const { chunk, size, description, credentials } = prepared;
+  const { chunk, size, sha256, description, credentials } = prepared;
   const steps = plannedSteps(opts);
-  const sha256 = await sha256Of(chunk.source);
   const credentialsNote = credentials instanceof Error ? `none (${credentials.message})` : credentials.source;
   logger.info(
     `dry run: would publish ${chunk.fileName} (${formatBytes(size)}, sha256 ${sha256}) to routine ${opts.name} at ${opts.endpoint} as ${JSON.stringify(description)}; steps: ${steps.join(' -> ')}; credentials: ${credentialsNote}`,
@@ -260,18 +244,24 @@ async function dryRun(opts: NormalizedOptions, prepared: Prepared, logger: Logge
   };
 }
 
-/** Says, in a failure after the commit, what did happen, so nothing is half-done silently. */
-function afterCommit(
-  error: unknown,
-  codeVersion: string,
-  deployedTo: readonly DeployedEnv[],
-  env: DeployedEnv,
-): unknown {
-  if (!(error instanceof Error)) return error;
-  const done = deployedTo.length > 0 ? ` and deployed to ${deployedTo.join(' and ')}` : '';
-  const message = `version ${codeVersion} was committed${done}, but deploying it to ${env} failed: ${error.message}`;
-  Object.defineProperty(error, 'message', { value: message });
-  return error;
+/** The one line a publish logs, and the staging line. */
+function logOutcome(result: PublishedResult, logger: Logger): void {
+  const where = result.deployedTo.map((env) => {
+    const share = result.deployments
+      .find((d) => d.env === env)
+      ?.codeVersions.find((v) => v.codeVersion === result.codeVersion)?.percentage;
+    return share !== undefined && share < 100 ? `${env} (${share}%)` : env;
+  });
+  const line = formatPublishedLine({
+    name: result.name,
+    codeVersion: result.codeVersion,
+    deployedTo: where,
+    size: result.size,
+    totalMs: result.timings.total,
+    description: result.description,
+  });
+  logger.info(result.status === 'unchanged' ? `${line}; unchanged: no new version` : line);
+  if (result.staging) logger.info(`reach staging: ${result.staging.curl}`);
 }
 
 async function run(
@@ -279,111 +269,45 @@ async function run(
   outputs: readonly OutputChunk[],
   ctx: RunContext,
 ): Promise<PublishResult> {
-  const started = performance.now();
-  const { logger, secrets } = ctx;
   const prepared = await prepare(opts, outputs, ctx);
-  if (opts.dryRun) return dryRun(opts, prepared, logger);
-  const { chunk, size, description, credentials } = prepared;
+  if (opts.dryRun) return dryRun(opts, prepared, ctx.logger);
+  const { chunk, size, sha256, description, credentials } = prepared;
   if (credentials instanceof Error) throw credentials;
-  secrets.add(credentials.accessKeySecret);
-  secrets.add(credentials.securityToken);
-  logger.debug(
+  ctx.secrets.add(credentials.accessKeySecret);
+  ctx.secrets.add(credentials.securityToken);
+  ctx.logger.debug(
     `publishing ${chunk.fileName} (${formatBytes(size)}) to ${opts.name} at ${opts.endpoint}; credentials from ${credentials.source}`,
   );
-
-  const client = await EsaClient.open({
-    endpoint: opts.endpoint,
+  const { runPipeline } = await import('./pipeline/run.js');
+  const outcome = await runPipeline({
+    opts,
+    chunk,
+    size,
+    sha256,
+    description,
     credentials,
-    timeout: opts.timeout,
-    retries: opts.retries,
-    signal: opts.signal,
-    logger,
+    logger: ctx.logger,
+    secrets: ctx.secrets,
   });
-  try {
-    const file: UploadFile = {
-      fileName: chunk.fileName.split('/').pop() ?? chunk.fileName,
-      source: chunk.source,
-      size,
-    };
-    const params = { Name: opts.name, CodeDescription: description };
-    const requestUpload = async () => {
-      const info = await client.call('GetRoutineStagingCodeUploadInfo', params);
-      const target = readPostConfig(info.body.OssPostConfig);
-      for (const field of target.fields) {
-        if (SECRET_FIELDS.has(field.name)) secrets.add(field.value);
-      }
-      logger.debug(`upload info ${info.requestId}: object ${target.objectKey}`);
-      return { info, target };
-    };
-
-    const t0 = performance.now();
-    let { info, target } = await requestUpload();
-    const t1 = performance.now();
-    const uploadOptions = { timeout: opts.timeout, retries: opts.retries, signal: opts.signal, logger };
-    let upload: UploadResult;
-    try {
-      upload = await uploadToOss(target, file, uploadOptions);
-    } catch (error) {
-      if (!isExpiredPolicy(error)) throw error;
-      logger.warn('the upload policy had expired; asking ESA for a new one');
-      ({ info, target } = await requestUpload());
-      upload = await uploadToOss(target, file, uploadOptions);
-    }
-    const t2 = performance.now();
-    const commit = await client.call('CommitRoutineStagingCode', params);
-    const codeVersion = codeVersionOf(commit.body, 'CommitRoutineStagingCode', commit.requestId);
-    const t3 = performance.now();
-    const deployedTo: DeployedEnv[] = [];
-    const deployIds: { staging?: string; production?: string } = {};
-    for (const env of deployTargets(opts)) {
-      try {
-        const deployed = await client.call('PublishRoutineCodeVersion', {
-          Name: opts.name,
-          Env: env,
-          CodeVersion: codeVersion,
-        });
-        deployIds[env] = deployed.requestId;
-        deployedTo.push(env);
-      } catch (error) {
-        throw afterCommit(error, codeVersion, deployedTo, env);
-      }
-    }
-    const t4 = performance.now();
-    logger.info(
-      formatPublishedLine({
-        name: opts.name,
-        codeVersion,
-        deployedTo,
-        size,
-        totalMs: t4 - started,
-        description,
-      }),
-    );
-    return {
-      dryRun: false,
-      name: opts.name,
-      codeVersion,
-      description,
-      fileName: chunk.fileName,
-      size,
-      sha256: upload.sha256,
-      deployedTo,
-      endpoint: opts.endpoint,
-      requestIds: {
-        uploadInfo: info.requestId,
-        upload: upload.requestId,
-        commit: commit.requestId,
-        ...deployIds,
-      },
-      timings: {
-        uploadInfo: Math.round(t1 - t0),
-        upload: Math.round(t2 - t1),
-        commit: Math.round(t3 - t2),
-        deploy: Math.round(t4 - t3),
-        total: Math.round(t4 - started),
-      },
-    };
-  } finally {
-    await client.close();
-  }
+  const { record } = outcome;
+  const result: PublishedResult = {
+    dryRun: false,
+    status: outcome.status,
+    name: opts.name,
+    codeVersion: outcome.codeVersion,
+    description: outcome.description,
+    fileName: chunk.fileName,
+    size,
+    sha256,
+    deployedTo: outcome.servedBy,
+    deployments: record.envsChanged,
+    staging: outcome.staging,
+    versionsCreated: record.versionsCreated,
+    versionsDeleted: record.versionsDeleted,
+    endpoint: opts.endpoint,
+    requestIds: record.requestIds,
+    timings: { ...record.timings, total: record.elapsed() },
+  };
+  logOutcome(result, ctx.logger);
+  return result;
 }

@@ -36,10 +36,14 @@ describe('@esa-stage/core import graph', () => {
   it('loads the pipeline, undici and @rollup/pluginutils lazily', () => {
     const entry = [...staticGraph('index.js').files].map((f) => readFileSync(f, 'utf8')).join('\n');
     expect(entry).toContain("import('./publish.js')");
-    const pipeline = [...staticGraph('publish.js').files].map((f) => readFileSync(f, 'utf8')).join('\n');
+    const publish = [...staticGraph('publish.js').files].map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(publish).toContain("import('./pipeline/run.js')");
+    expect(publish).toContain("import('@rollup/pluginutils')");
+    expect(publish).toContain("import('es-module-lexer')");
+    const pipeline = [...staticGraph('pipeline/run.js').files].map((f) => readFileSync(f, 'utf8')).join('\n');
     expect(pipeline).toContain("import('undici')");
-    expect(pipeline).toContain("import('@rollup/pluginutils')");
     expect(staticGraph('publish.js').external).not.toContain('undici');
+    expect(staticGraph('pipeline/run.js').external).not.toContain('undici');
   });
 
   it('offers the signer as its own light entry, @esa-stage/core/signing', () => {

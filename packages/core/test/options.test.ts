@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/index.js';
+import { ConfigError, type DeployTarget } from '../src/index.js';
 import { normalizeOptions } from '../src/options/normalize.js';
 import { assertValidOptions, validateOptions } from '../src/options/validate.js';
 
@@ -95,7 +95,10 @@ describe('normalizeOptions', () => {
       endpoint: 'https://esa.cn-hangzhou.aliyuncs.com',
       credentials: undefined,
       profile: undefined,
-      deploy: 'staging',
+      deploy: [{ env: 'staging', percentage: 100 }],
+      skipUnchanged: true,
+      pruneVersions: undefined,
+      deployApi: 'deployment',
       chunk: undefined,
       dryRun: false,
       timeout: 60_000,
@@ -136,7 +139,18 @@ describe('normalizeOptions', () => {
     ).toBe('mine');
   });
 
-  it('keeps deploy: false', () => {
-    expect(normalizeOptions({ name: 'ab', deploy: false }, {}, '/').deploy).toBe(false);
+  it('turns deploy into the environments it reaches, staging first', () => {
+    const steps = (deploy: PublishOptions['deploy']) =>
+      normalizeOptions({ name: 'ab', deploy }, {}, '/').deploy;
+    expect(steps(false)).toEqual([]);
+    expect(steps('production')).toEqual([
+      { env: 'staging', percentage: 100 },
+      { env: 'production', percentage: 100 },
+    ]);
+    expect(steps({ env: 'production', percentage: 10 })).toEqual([
+      { env: 'staging', percentage: 100 },
+      { env: 'production', percentage: 10 },
+    ]);
+    expect(steps({ env: 'staging', percentage: 50 })).toEqual([{ env: 'staging', percentage: 50 }]);
   });
 });

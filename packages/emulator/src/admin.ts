@@ -4,12 +4,12 @@ import { handleUploadCallback } from './esa/callback-receiver.js';
 import type { FaultRule } from './faults.js';
 import { applyFaultDelayAndDrop, BodyTooLargeError, readBody, sendJson } from './http.js';
 import { newRequestId } from './ids.js';
-import { ENV_NAMES, type Routine } from './state.js';
+import { type Deployment, ENV_NAMES, type Routine } from './state.js';
 
 /** Prefix of the emulator's own routes on the ESA server; real ESA has none of them. */
 export const ADMIN_PREFIX = '/__emulator/';
 
-function versionView(routine: Routine, codeVersion: string) {
+function versionView(ctx: EmulatorContext, routine: Routine, codeVersion: string) {
   const v = routine.versions.get(codeVersion);
   if (!v) return undefined;
   return {
@@ -19,15 +19,29 @@ function versionView(routine: Routine, codeVersion: string) {
     size: v.size,
     sha256: v.sha256,
     createTime: v.createTime.toISOString(),
-    deployedTo: ENV_NAMES.filter((env) => routine.envs.get(env)?.codeVersion === codeVersion),
+    /** The `DeployEnv` of its commit, `null` when none was given. */
+    deployEnv: v.deployEnv ?? null,
+    /** The environments whose deployment includes it, at any percentage. */
+    deployedTo: ctx.state.deployedEnvs(routine, codeVersion),
   };
 }
 
-function routineView(routine: Routine) {
+/** An environment's deployment: its id, when it was made, and each version with its percentage. */
+function deploymentView(deployment: Deployment) {
+  return {
+    deployId: deployment.deployId,
+    creationTime: deployment.creationTime.toISOString(),
+    strategy: deployment.strategy,
+    codeVersions: deployment.codeVersions.map(({ codeVersion, percentage }) => ({ codeVersion, percentage })),
+  };
+}
+
+function routineView(ctx: EmulatorContext, routine: Routine) {
   return {
     name: routine.name,
     description: routine.description,
     createTime: routine.createTime.toISOString(),
+    defaultRelatedRecord: routine.defaultRelatedRecord,
     staging: routine.staging && {
       objectKey: routine.staging.objectKey,
       codeVersion: routine.staging.codeVersion,
@@ -36,8 +50,13 @@ function routineView(routine: Routine) {
       sha256: routine.staging.sha256,
       uploadedAt: routine.staging.uploadedAt.toISOString(),
     },
-    versions: [...routine.versions.keys()].map((v) => versionView(routine, v)),
-    envs: Object.fromEntries([...routine.envs].map(([env, d]) => [env, d.codeVersion])),
+    versions: [...routine.versions.keys()].map((v) => versionView(ctx, routine, v)),
+    envs: Object.fromEntries(
+      ENV_NAMES.flatMap((env) => {
+        const deployment = routine.envs.get(env);
+        return deployment ? [[env, deploymentView(deployment)]] : [];
+      }),
+    ),
   };
 }
 
@@ -99,7 +118,12 @@ export async function handleAdminRequest(
         requestId,
       );
     } else if (method === 'GET' && parts[0] === 'routines' && parts.length === 1) {
-      sendJson(res, 200, [...ctx.state.routines.values()].map(routineView), requestId);
+      sendJson(
+        res,
+        200,
+        [...ctx.state.routines.values()].map((r) => routineView(ctx, r)),
+        requestId,
+      );
     } else if (method === 'GET' && parts[0] === 'routines' && parts.length >= 2) {
       const routine = ctx.state.routines.get(parts[1] ?? '');
       if (!routine) {
@@ -107,7 +131,7 @@ export async function handleAdminRequest(
         return true;
       }
       if (parts.length === 2) {
-        sendJson(res, 200, routineView(routine), requestId);
+        sendJson(res, 200, routineView(ctx, routine), requestId);
       } else if (parts[2] === 'versions' && parts.length >= 4) {
         const version = routine.versions.get(parts[3] ?? '');
         if (!version) {
@@ -115,7 +139,7 @@ export async function handleAdminRequest(
           return true;
         }
         if (parts.length === 4) {
-          sendJson(res, 200, versionView(routine, version.codeVersion), requestId);
+          sendJson(res, 200, versionView(ctx, routine, version.codeVersion), requestId);
         } else if (parts[4] === 'code' && parts.length === 5) {
           res.writeHead(200, {
             'content-type': 'application/javascript',

@@ -7,7 +7,7 @@ export type FaultTarget =
   /** The emulator's own upload callback receiver (a failing callback gives OSS 203 CallbackFailed). */
   | { readonly callback: true };
 
-/** What happens to a matching request. Combine `delayMs` with an error or a drop. */
+/** What happens to a matching request. Combine `delayMs` with an error or either drop. */
 export interface FaultSpec {
   /** Answer with this HTTP status and error `code` instead of handling the request. */
   readonly status?: number;
@@ -15,8 +15,14 @@ export interface FaultSpec {
   readonly message?: string;
   /** Wait this long (ms) before answering, or before the error or drop. */
   readonly delayMs?: number;
-  /** Destroy the connection without an answer. */
+  /** Destroy the connection without an answer, before handling the request. */
   readonly drop?: boolean;
+  /**
+   * ESA actions only: handle the request normally (state changes, the request is recorded with the
+   * status it would have answered), then destroy the connection without sending the answer, as a
+   * lost response looks to a client. Not with `status` or `drop`.
+   */
+  readonly dropAfterProcessing?: boolean;
   /**
    * Apply to this many matching requests, then stop ("fail N times then succeed").
    * @default Infinity
@@ -30,6 +36,8 @@ export type FaultRule = FaultTarget & FaultSpec;
 export interface FaultEffect {
   readonly delayMs: number;
   readonly drop: boolean;
+  /** Handle the request, then destroy the connection instead of answering. */
+  readonly dropAfterProcessing: boolean;
   readonly error: { readonly status: number; readonly code: string; readonly message: string } | undefined;
 }
 
@@ -93,7 +101,12 @@ export class FaultInjector {
             message: rule.message ?? 'A fault injected into the esa-stage emulator.',
           }
         : undefined;
-    return { delayMs: this.latencyMs + (rule?.delayMs ?? 0), drop: rule?.drop ?? false, error };
+    return {
+      delayMs: this.latencyMs + (rule?.delayMs ?? 0),
+      drop: rule?.drop ?? false,
+      dropAfterProcessing: rule?.dropAfterProcessing ?? false,
+      error,
+    };
   }
 }
 
@@ -102,9 +115,10 @@ function validateRule(rule: FaultRule): void {
   if (targets.length !== 1) {
     throw new TypeError('esa-stage emulator: a fault names exactly one of action, oss or callback');
   }
-  if (rule.status === undefined && !rule.drop && rule.delayMs === undefined) {
-    throw new TypeError('esa-stage emulator: a fault needs a status, drop or delayMs');
+  if (rule.status === undefined && !rule.drop && !rule.dropAfterProcessing && rule.delayMs === undefined) {
+    throw new TypeError('esa-stage emulator: a fault needs a status, drop, dropAfterProcessing or delayMs');
   }
+  validateDropAfterProcessing(rule);
   if (
     rule.status !== undefined &&
     (!Number.isInteger(rule.status) || rule.status < 200 || rule.status > 599)
@@ -116,5 +130,24 @@ function validateRule(rule: FaultRule): void {
   }
   if (rule.delayMs !== undefined && (!Number.isFinite(rule.delayMs) || rule.delayMs < 0)) {
     throw new TypeError(`esa-stage emulator: fault delayMs must be zero or more, got ${rule.delayMs}`);
+  }
+}
+
+/** `dropAfterProcessing`: a boolean, for ESA actions only, never with an answer or an early drop. */
+function validateDropAfterProcessing(rule: FaultRule): void {
+  const value: unknown = rule.dropAfterProcessing;
+  if (value === undefined || value === false) return;
+  if (value !== true) {
+    throw new TypeError(
+      `esa-stage emulator: fault dropAfterProcessing must be a boolean, got ${String(value)}`,
+    );
+  }
+  if (!('action' in rule)) {
+    throw new TypeError('esa-stage emulator: dropAfterProcessing applies to ESA action faults only');
+  }
+  if (rule.status !== undefined || rule.drop) {
+    throw new TypeError(
+      'esa-stage emulator: dropAfterProcessing handles the request and sends no answer; it cannot be combined with status or drop',
+    );
   }
 }

@@ -10,6 +10,7 @@ export { startEmulator } from './start-emulator.js';
 export type {
   CodeVersionRecord,
   Deployment,
+  DeploymentCodeVersion,
   EnvName,
   RequestRecord,
   Routine,

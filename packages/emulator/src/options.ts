@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { isLoopbackHostname } from '@esa-stage/core';
 import type { EmulatorCredential } from './credentials.js';
 
@@ -36,6 +37,12 @@ export interface EmulatorOptions {
    * @default 10
    */
   versionQuota?: number;
+  /**
+   * IPv4 addresses of the staging environment, as `GetRoutineStagingEnvIp` answers them in `IPV4`
+   * (point a hosts file or a resolver at them to reach staging). Each must be a dotted IPv4 address.
+   * @default ['127.0.0.1']
+   */
+  stagingIps?: readonly string[];
   /**
    * Largest `x-acs-date` skew from the emulator's clock, in milliseconds, before
    * `InvalidTimeStamp.Expired`; signature nonces are remembered for as long.
@@ -89,6 +96,7 @@ export interface ResolvedEmulatorOptions {
   readonly credentials: readonly EmulatorCredential[];
   readonly routines: readonly string[];
   readonly versionQuota: number;
+  readonly stagingIps: readonly string[];
   readonly maxClockSkewMs: number;
   readonly policyTtlMs: number;
   readonly maxObjectSize: number;
@@ -97,6 +105,22 @@ export interface ResolvedEmulatorOptions {
   readonly latencyMs: number;
   readonly now: () => number;
   readonly log: ((line: string) => void) | undefined;
+}
+
+/** A copy of the `stagingIps` option, checked: an array of dotted IPv4 addresses. */
+function resolveStagingIps(ips: readonly string[] | undefined): readonly string[] {
+  if (ips === undefined) return ['127.0.0.1'];
+  if (!Array.isArray(ips)) {
+    throw new TypeError(`esa-stage emulator: stagingIps must be an array of IPv4 addresses`);
+  }
+  for (const ip of ips) {
+    if (typeof ip !== 'string' || !isIPv4(ip)) {
+      throw new RangeError(
+        `esa-stage emulator: stagingIps must hold IPv4 addresses, got ${JSON.stringify(ip)}`,
+      );
+    }
+  }
+  return [...ips];
 }
 
 /** Applies defaults and rejects values that make no sense, naming the option. */
@@ -112,6 +136,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     credentials: options.credentials ?? [],
     routines: options.routines ?? [],
     versionQuota: options.versionQuota ?? 10,
+    stagingIps: resolveStagingIps(options.stagingIps),
     maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000,
     policyTtlMs: options.policyTtlMs ?? 60 * 60_000,
     maxObjectSize: options.maxObjectSize ?? 5 * 1024 ** 3,

@@ -47,19 +47,36 @@ export interface CodeVersionRecord extends CodeBytes {
   readonly codeVersion: string;
   readonly description: string;
   readonly createTime: Date;
+  /** The `DeployEnv` given to `CommitRoutineStagingCode` (whose variables the version bundles), if any. */
+  readonly deployEnv: EnvName | undefined;
 }
 
-/** An environment pointed at a version by `PublishRoutineCodeVersion`. */
-export interface Deployment {
+/** One version of a deployment and its share of the environment's traffic. */
+export interface DeploymentCodeVersion {
   readonly codeVersion: string;
+  /** Integer percentage of traffic, 1 to 100. */
+  readonly percentage: number;
+}
+
+/**
+ * What an environment runs: set by `CreateRoutineCodeDeployment`, or by `PublishRoutineCodeVersion`
+ * as one version at 100%.
+ */
+export interface Deployment {
   readonly deployId: string;
   readonly creationTime: Date;
+  /** ESA's only deployment strategy. */
+  readonly strategy: 'percentage';
+  /** One version at 100%, or two (a canary) whose percentages sum to 100. */
+  readonly codeVersions: readonly DeploymentCodeVersion[];
 }
 
 export interface Routine {
   readonly name: string;
   readonly description: string;
   readonly createTime: Date;
+  /** The routine's default access domain, as `GetRoutine` reports it. */
+  readonly defaultRelatedRecord: string;
   staging: StagingCode | undefined;
   /** Committed versions in creation order. */
   readonly versions: Map<string, CodeVersionRecord>;
@@ -102,6 +119,7 @@ export class EmulatorState {
       name,
       description,
       createTime: this.clock(),
+      defaultRelatedRecord: `${name}.emulator.er.aliyun-esa.net`,
       staging: undefined,
       versions: new Map(),
       envs: new Map(),
@@ -115,9 +133,23 @@ export class EmulatorState {
     return `deploy-${this.deploySequence.toString().padStart(8, '0')}`;
   }
 
-  /** The environments a version is deployed to. */
+  /** Replaces an environment's deployment with a new one (fresh id, created now) and returns it. */
+  deploy(routine: Routine, env: EnvName, codeVersions: readonly DeploymentCodeVersion[]): Deployment {
+    const deployment: Deployment = {
+      deployId: this.nextDeployId(),
+      creationTime: this.clock(),
+      strategy: 'percentage',
+      codeVersions: codeVersions.map(({ codeVersion, percentage }) => ({ codeVersion, percentage })),
+    };
+    routine.envs.set(env, deployment);
+    return deployment;
+  }
+
+  /** The environments whose deployment includes a version, at any percentage. */
   deployedEnvs(routine: Routine, codeVersion: string): EnvName[] {
-    return ENV_NAMES.filter((env) => routine.envs.get(env)?.codeVersion === codeVersion);
+    return ENV_NAMES.filter(
+      (env) => routine.envs.get(env)?.codeVersions.some((v) => v.codeVersion === codeVersion) ?? false,
+    );
   }
 
   /** Forgets everything but the configuration: routines, objects, versions and the request log. */

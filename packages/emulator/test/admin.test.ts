@@ -52,8 +52,28 @@ describe('emulator admin routes', () => {
   it('refuses a bad fault with a 400 that says why', async () => {
     const res = await admin('faults', { method: 'POST', body: JSON.stringify({ oss: true }) });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { Message: string }).Message).toMatch(/needs a status, drop or delayMs/);
+    expect(((await res.json()) as { Message: string }).Message).toMatch(
+      /needs a status, drop, dropAfterProcessing or delayMs/,
+    );
     expect((await admin('faults', { method: 'POST', body: '{oops' })).status).toBe(400);
+    const combined = await admin('faults', {
+      method: 'POST',
+      body: JSON.stringify({ action: 'GetRoutine', dropAfterProcessing: true, status: 500 }),
+    });
+    expect(combined.status).toBe(400);
+    expect(((await combined.json()) as { Message: string }).Message).toMatch(/cannot be combined/);
+  });
+
+  it('accepts a dropAfterProcessing fault over HTTP', async () => {
+    const add = await admin('faults', {
+      method: 'POST',
+      body: JSON.stringify({ action: 'CommitRoutineStagingCode', dropAfterProcessing: true, times: 1 }),
+    });
+    expect(add.status).toBe(201);
+    expect(emulator.faults.list()).toMatchObject([
+      { action: 'CommitRoutineStagingCode', dropAfterProcessing: true, remaining: 1 },
+    ]);
+    emulator.faults.clear();
   });
 
   it('resets state and faults', async () => {

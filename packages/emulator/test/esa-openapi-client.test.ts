@@ -74,7 +74,7 @@ describe.each(['ak', 'sts'] as const)('openapi-client GET + query with %s creden
     const refused = await sdkError(
       cliCall(emulator, cred, 'DeleteRoutineCodeVersion', { Name: name, CodeVersion: version }),
     );
-    expect(refused.code).toBe('InvalidParameter.CodeVersionInUse');
+    expect(refused.code).toBe('DependedByOthers');
     expect(refused.message).toContain('production');
   });
 
@@ -86,5 +86,83 @@ describe.each(['ak', 'sts'] as const)('openapi-client GET + query with %s creden
     const unknown = await sdkError(cliCall(emulator, cred, 'NoSuchAction', {}));
     expect(unknown.code).toBe('InvalidApi.NotFound');
     expect(unknown.message).toContain('code: 404');
+  });
+});
+
+describe('CommitRoutineStagingCode DeployEnv (not in SDK 2.43.0) and esa-cli style deployments', () => {
+  const name = 'cli-deploy-env';
+
+  async function stagedCommit(extra: Record<string, string>): Promise<Record<string, unknown>> {
+    const info = await cliCall(emulator, emulator.credentials, 'GetRoutineStagingCodeUploadInfo', {
+      Name: name,
+    });
+    await stageCode(emulator, info.OssPostConfig as Record<string, string>, 'export default {}');
+    return cliCall(emulator, emulator.credentials, 'CommitRoutineStagingCode', { Name: name, ...extra });
+  }
+
+  it('records DeployEnv on the version, and refuses other values', async () => {
+    await cliCall(emulator, emulator.credentials, 'CreateRoutine', { Name: name });
+    const production = String((await stagedCommit({ DeployEnv: 'production' })).CodeVersion);
+    const staging = String((await stagedCommit({ DeployEnv: 'staging' })).CodeVersion);
+    const none = String((await stagedCommit({})).CodeVersion);
+    const versions = emulator.state.routines.get(name)?.versions;
+    expect(versions?.get(production)?.deployEnv).toBe('production');
+    expect(versions?.get(staging)?.deployEnv).toBe('staging');
+    expect(versions?.get(none)?.deployEnv).toBeUndefined();
+
+    const refused = await sdkError(
+      cliCall(emulator, emulator.credentials, 'CommitRoutineStagingCode', {
+        Name: name,
+        DeployEnv: 'canary',
+      }),
+    );
+    expect(refused.code).toBe('InvalidParameter');
+    expect(refused.message).toContain('DeployEnv must be staging or production, got "canary"');
+    expect(emulator.state.routines.get(name)?.versions.size).toBe(3);
+
+    const view = (await (
+      await fetch(`${emulator.endpoint}/__emulator/routines/${name}/versions/${production}`)
+    ).json()) as Record<string, unknown>;
+    expect(view).toMatchObject({ codeVersion: production, deployEnv: 'production', deployedTo: [] });
+  });
+
+  it("deploys with esa-cli's query, and the admin view shows versions with percentages", async () => {
+    const [first, second] = [...(emulator.state.routines.get(name)?.versions.keys() ?? [])];
+    const answer = await cliCall(emulator, emulator.credentials, 'CreateRoutineCodeDeployment', {
+      Name: name,
+      Env: 'staging',
+      Strategy: 'percentage',
+      CodeVersions: JSON.stringify([
+        { Percentage: 70, CodeVersion: first },
+        { Percentage: 30, CodeVersion: second },
+      ]),
+    });
+    expect(answer).toEqual({
+      RequestId: expect.any(String),
+      CodeVersions: [
+        { CodeVersion: first, Percentage: 70 },
+        { CodeVersion: second, Percentage: 30 },
+      ],
+      DeploymentId: expect.any(String),
+      Strategy: 'percentage',
+    });
+    const routine = (await (await fetch(`${emulator.endpoint}/__emulator/routines/${name}`)).json()) as {
+      defaultRelatedRecord: string;
+      envs: Record<string, unknown>;
+      versions: Array<{ codeVersion: string; deployedTo: string[] }>;
+    };
+    expect(routine.defaultRelatedRecord).toBe(`${name}.emulator.er.aliyun-esa.net`);
+    expect(routine.envs).toEqual({
+      staging: {
+        deployId: answer.DeploymentId,
+        creationTime: expect.any(String),
+        strategy: 'percentage',
+        codeVersions: [
+          { codeVersion: first, percentage: 70 },
+          { codeVersion: second, percentage: 30 },
+        ],
+      },
+    });
+    expect(routine.versions.map((v) => v.deployedTo)).toEqual([['staging'], ['staging'], []]);
   });
 });

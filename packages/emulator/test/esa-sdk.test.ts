@@ -75,7 +75,7 @@ describe.each(['ak', 'sts'] as const)('official SDK with %s credentials', (kind)
         new esa.DeleteRoutineCodeVersionRequest({ name, codeVersion: reserved }),
       ),
     );
-    expect(refused.code).toBe('InvalidParameter.CodeVersionInUse');
+    expect(refused.code).toBe('DependedByOthers');
     expect(refused.statusCode).toBe(400);
     expect(refused.message).toContain('staging');
 

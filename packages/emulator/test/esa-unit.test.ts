@@ -1,10 +1,15 @@
 // Pure parts of the ESA side: the verifier against the protocol report's fixtures, parsing, nonces.
 import { describe, expect, it } from 'vitest';
+import {
+  parseDeploymentCodeVersions,
+  quoteNumericCodeVersions,
+} from '../src/esa/actions/deployment-versions.js';
 import { EsaApiError } from '../src/esa/errors.js';
 import { NonceStore } from '../src/esa/nonce-store.js';
 import { decodeBodyParams, decodeUrlEncoded, mergeParams } from '../src/esa/parse-request.js';
 import { buildOssPostConfig, stagingObjectKey } from '../src/esa/upload-info.js';
 import { parseAcsDate, type ReceivedRequest, verifyAcs3 } from '../src/esa/verify-acs3.js';
+import { resolveEmulatorOptions } from '../src/options.js';
 
 // Fixtures F1–F3 of esa-protocol.md §2.3, computed there with the SDK's own helpers.
 const NOW = Date.parse('2025-01-02T03:04:05Z');
@@ -169,5 +174,62 @@ describe('buildOssPostConfig', () => {
     expect(config.key).toBe(stagingObjectKey('r1', '1234567890123456789'));
     expect(config.key).toBe('site_er_js/r1.1234567890123456789.unstable.js');
     expect(config['x:codeDescription']).toBe('');
+  });
+});
+
+describe('CodeVersions of CreateRoutineCodeDeployment', () => {
+  it('quotes bare CodeVersion numbers only, keeping every digit', () => {
+    expect(quoteNumericCodeVersions('[{"CodeVersion": 1710120201067203242 ,"Percentage":100}]')).toBe(
+      '[{"CodeVersion": "1710120201067203242" ,"Percentage":100}]',
+    );
+    // Not inside a string, not another member, not an already quoted version.
+    const untouched = '[{"CodeVersion":"17","Percentage":100,"Note":"\\"CodeVersion\\":1"}]';
+    expect(quoteNumericCodeVersions(untouched)).toBe(untouched);
+    expect(parseDeploymentCodeVersions('[{"CodeVersion":1710120201067203242,"Percentage":100}]')).toEqual([
+      { codeVersion: '1710120201067203242', percentage: 100 },
+    ]);
+    expect(
+      parseDeploymentCodeVersions('[{"Percentage":90,"CodeVersion":"a"},{"CodeVersion":2,"Percentage":10}]'),
+    ).toEqual([
+      { codeVersion: 'a', percentage: 90 },
+      { codeVersion: '2', percentage: 10 },
+    ]);
+  });
+
+  it('refuses each broken rule with InvalidParameter', () => {
+    for (const text of [
+      'not json',
+      '{}',
+      '[]',
+      '[1]',
+      '[{"Percentage":100}]',
+      '[{"CodeVersion":null,"Percentage":100}]',
+      '[{"CodeVersion":"a","Percentage":"100"}]',
+      '[{"CodeVersion":"a","Percentage":0}]',
+      '[{"CodeVersion":"a","Percentage":60},{"CodeVersion":"a","Percentage":40}]',
+      '[{"CodeVersion":"a","Percentage":60},{"CodeVersion":"b","Percentage":30}]',
+      '[{"CodeVersion":"a","Percentage":50},{"CodeVersion":"b","Percentage":25},{"CodeVersion":"c","Percentage":25}]',
+    ]) {
+      expect(
+        codeOf(() => parseDeploymentCodeVersions(text)),
+        text,
+      ).toBe('InvalidParameter');
+    }
+  });
+});
+
+describe('stagingIps option', () => {
+  it('defaults to 127.0.0.1 and accepts only IPv4 addresses', () => {
+    expect(resolveEmulatorOptions().stagingIps).toEqual(['127.0.0.1']);
+    expect(resolveEmulatorOptions({ stagingIps: ['10.1.2.3', '8.8.8.8'] }).stagingIps).toEqual([
+      '10.1.2.3',
+      '8.8.8.8',
+    ]);
+    for (const bad of ['::1', '256.0.0.1', 'localhost', '10.0.0']) {
+      expect(() => resolveEmulatorOptions({ stagingIps: [bad] })).toThrow(/stagingIps must hold IPv4/);
+    }
+    expect(() => resolveEmulatorOptions({ stagingIps: '10.0.0.1' as unknown as string[] })).toThrow(
+      /stagingIps must be an array/,
+    );
   });
 });

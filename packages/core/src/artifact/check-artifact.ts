@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ChunkError } from '../errors.js';
 import type { OutputChunk } from '../options/types.js';
@@ -5,17 +6,19 @@ import type { BundlerInfo } from './bundler.js';
 import { classifyArtifact, type ModuleFacts, usesDom } from './classify.js';
 import { notEsModuleHint } from './fix-hints.js';
 
-/** What a file that passed the checks still leaves open, for a warning. */
+/** What the check learnt of a file that passed it. */
 export interface ArtifactNotes {
   /** `import(expr)` calls whose target cannot be known before the routine runs. */
   readonly computedImports: number;
+  /** Hex sha256 of the file's bytes. */
+  readonly sha256: string;
 }
 
-async function readText(chunk: OutputChunk): Promise<string> {
-  if ('bytes' in chunk.source) return new TextDecoder().decode(chunk.source.bytes);
+async function readBytes(chunk: OutputChunk): Promise<Uint8Array> {
+  if ('bytes' in chunk.source) return chunk.source.bytes;
   const { path } = chunk.source;
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     throw new ChunkError(`cannot read ${path}: ${(error as Error).message}`, {
       code: 'ChunkUnreadable',
@@ -64,7 +67,9 @@ export async function checkArtifact(
   outputs: readonly OutputChunk[],
   bundler: BundlerInfo,
 ): Promise<ArtifactNotes> {
-  const source = await readText(chunk);
+  const bytes = await readBytes(chunk);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const source = new TextDecoder().decode(bytes);
   const facts = await lex(source, chunk, bundler);
   const refusal = classifyArtifact(facts, {
     fileName: chunk.fileName,
@@ -72,5 +77,5 @@ export async function checkArtifact(
     bundler,
   });
   if (refusal) throw refusal;
-  return { computedImports: facts.imports.filter((s) => s === undefined).length };
+  return { computedImports: facts.imports.filter((s) => s === undefined).length, sha256 };
 }

@@ -1,31 +1,22 @@
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EsaStageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { DeployTarget, Env, PublishOptions, Region } from '../options/types.js';
-import { publishRoutine } from '../publish.js';
+import type { DeployTarget, Env, PublishOptions } from '../options/types.js';
+import { VERSION } from '../version.js';
+import {
+  deployApiFlag,
+  envFlag,
+  type Flags,
+  onlyFlags,
+  parseCommandLine,
+  routineOptions,
+  UsageError,
+  wholeNumber,
+} from './args.js';
+import { USAGE } from './usage.js';
+import { formatVersionTable } from './version-table.js';
 
-export const USAGE = `Usage: esa-stage publish <file> --name <routine> [options]
-
-Publishes one JavaScript file to an Alibaba Cloud ESA Edge Routine: upload, commit, deploy to staging.
-The file must be one bundled ES module whose default export handles requests (checked first).
-
-Options:
-  -n, --name <routine>         the routine to publish to (required)
-  -d, --description <text>     code description (default: "<short sha>[-dirty] <subject>" from git)
-      --endpoint <url>         ESA OpenAPI endpoint (default: env ESA_ENDPOINT, else the region's)
-      --region <id>            cn-hangzhou (default) or ap-southeast-1
-      --profile <name>         ~/.aliyun/config.json profile (default: env ALIBABA_CLOUD_PROFILE, else current)
-      --deploy <env>           staging (default), production (staging, then production) or none
-      --dry-run                print the plan (routine, file, size, sha256, description, endpoint, steps); no request
-      --json                   print the result as one JSON object on stdout
-      --quiet                  log errors only
-      --verbose                log each step (debug)
-  -h, --help                   show this help
-
-Credentials: env ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, env ESA_ACCESS_KEY_ID / ...,
-or ~/.aliyun/config.json. Exit code 0 on success, 1 on any failure.
-`;
+export { USAGE } from './usage.js';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -34,89 +25,154 @@ export interface CliIo {
   readonly cwd: string;
 }
 
-const DEPLOY: Readonly<Record<string, DeployTarget>> = {
+const DEPLOY: Readonly<Record<string, 'staging' | 'production' | false>> = {
   staging: 'staging',
   production: 'production',
   none: false,
 };
 
-class UsageError extends Error {}
-
-function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      options: {
-        name: { type: 'string', short: 'n' },
-        description: { type: 'string', short: 'd' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        profile: { type: 'string' },
-        deploy: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        json: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-/** Builds publish options from the parsed flags. Flags not given stay unset, so env fallbacks apply. */
-function toOptions(values: ReturnType<typeof parse>['values'], logger: Logger): PublishOptions {
+function deployTarget(values: Flags): DeployTarget | undefined {
   const deploy = values.deploy === undefined ? undefined : DEPLOY[values.deploy];
   if (values.deploy !== undefined && deploy === undefined) {
     throw new UsageError(`--deploy must be staging, production or none, got "${values.deploy}"`);
   }
-  return {
-    name: values.name ?? '',
-    logger,
+  const percentage = wholeNumber('percentage', values.percentage, 1, 100);
+  if (percentage === undefined) return deploy;
+  if (deploy === false)
+    throw new UsageError('--percentage needs an environment to deploy to, not --deploy none');
+  return { env: deploy ?? 'staging', percentage };
+}
+
+async function publish(values: Flags, positionals: string[], io: CliIo, logger: Logger): Promise<unknown> {
+  onlyFlags(values, 'publish', [
+    'description',
+    'deploy',
+    'percentage',
+    'force',
+    'prune',
+    'deploy-api',
+    'dry-run',
+  ]);
+  const [file, ...extra] = positionals;
+  if (!file) throw new UsageError('publish needs the file to publish');
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  const deploy = deployTarget(values);
+  const keep = wholeNumber('prune', values.prune, 1, 1000);
+  const deployApi = deployApiFlag(values['deploy-api']);
+  const options: PublishOptions = {
+    ...routineOptions(values, logger),
     ...(values.description !== undefined && { description: values.description }),
-    ...(values.endpoint !== undefined && { endpoint: values.endpoint }),
-    ...(values.region !== undefined && { region: values.region as Region }),
-    ...(values.profile !== undefined && { profile: values.profile }),
     ...(deploy !== undefined && { deploy }),
+    ...(values.force && { skipUnchanged: false }),
+    ...(keep !== undefined && { pruneVersions: { keep } }),
+    ...(deployApi !== undefined && { deployApi }),
     ...(values['dry-run'] && { dryRun: true }),
-    ...(values.quiet && { logLevel: 'error' as const }),
-    ...(values.verbose && { logLevel: 'debug' as const }),
   };
+  const path = resolve(io.cwd, file);
+  const { publishRoutine } = await import('../publish.js');
+  return publishRoutine(
+    options,
+    { fileName: basename(path), isEntry: true, source: { path } },
+    // A flag on the command line beats the env override that a config-file option yields to.
+    {
+      env: values.description === undefined ? io.env : { ...io.env, ESA_STAGE_DESCRIPTION: undefined },
+      cwd: io.cwd,
+      bundler: { kind: 'cli' },
+    },
+  );
+}
+
+async function versions(values: Flags, positionals: string[], io: CliIo, logger: Logger): Promise<unknown> {
+  const [sub, ...rest] = positionals;
+  const lifecycle = await import('../versions/lifecycle.js');
+  const environment = { env: io.env };
+  if (sub === 'list') {
+    onlyFlags(values, 'versions list', []);
+    if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+    const listing = await lifecycle.listRoutineVersions(routineOptions(values, logger), environment);
+    if (!values.json) io.stdout(formatVersionTable(listing.versions, listing.total));
+    return listing;
+  }
+  if (sub === 'delete') {
+    onlyFlags(values, 'versions delete', []);
+    if (rest.length === 0) throw new UsageError('versions delete needs the versions to delete');
+    const bad = rest.filter((v) => !/^\d+$/.test(v));
+    if (bad.length > 0) throw new UsageError(`not a code version: ${bad.join(', ')}`);
+    return lifecycle.deleteRoutineVersions(routineOptions(values, logger), rest, environment);
+  }
+  if (sub === 'prune') {
+    onlyFlags(values, 'versions prune', ['keep']);
+    if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+    const keep = wholeNumber('keep', values.keep, 1, 1000);
+    if (keep === undefined) throw new UsageError('versions prune needs --keep <n>');
+    return lifecycle.pruneRoutineVersions(routineOptions(values, logger), keep, environment);
+  }
+  throw new UsageError(
+    sub === undefined ? 'versions needs list, delete or prune' : `unknown versions command "${sub}"`,
+  );
+}
+
+async function deploy(values: Flags, positionals: string[], io: CliIo, logger: Logger): Promise<unknown> {
+  onlyFlags(values, 'deploy', ['version', 'env', 'percentage', 'deploy-api']);
+  if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(' ')}`);
+  const codeVersion = values.version;
+  if (codeVersion === undefined || !/^\d+$/.test(codeVersion)) {
+    throw new UsageError('deploy needs --version <code version>');
+  }
+  const env = envFlag('env', values.env);
+  if (env === undefined) throw new UsageError('deploy needs --env staging|production');
+  const percentage = wholeNumber('percentage', values.percentage, 1, 100);
+  const deployApi = deployApiFlag(values['deploy-api']);
+  const { deployRoutineVersion } = await import('../versions/lifecycle.js');
+  return deployRoutineVersion(
+    { ...routineOptions(values, logger), ...(deployApi !== undefined && { deployApi }) },
+    { codeVersion, env, ...(percentage !== undefined && { percentage }) },
+    { env: io.env },
+  );
+}
+
+const COMMANDS = { publish, versions, deploy } as const;
+
+function errorJson(error: unknown): string {
+  const e = error instanceof EsaStageError ? error : undefined;
+  return JSON.stringify({
+    error: {
+      code: e?.code ?? (error instanceof UsageError ? 'UsageError' : 'Unexpected'),
+      message: error instanceof Error ? error.message : String(error),
+      hint: e?.hint,
+      requestId: e?.requestId,
+      versionsCreated: e?.versionsCreated ?? [],
+    },
+  });
 }
 
 /** Runs the `esa-stage` command line; returns the exit code. Never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const logger: Logger = { debug: io.stderr, info: io.stderr, warn: io.stderr, error: io.stderr };
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  let json = argv.includes('--json');
   try {
-    const { values, positionals } = parse(argv);
+    const { values, positionals } = parseCommandLine(argv);
+    json = values.json === true;
     if (values.help) {
       io.stdout(USAGE);
       return 0;
     }
-    const [command, file, ...extra] = positionals;
-    if (command !== 'publish') {
+    const [command, ...rest] = positionals;
+    const run =
+      command !== undefined && Object.hasOwn(COMMANDS, command)
+        ? COMMANDS[command as keyof typeof COMMANDS]
+        : undefined;
+    if (!run)
       throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
-    }
-    if (!file) throw new UsageError('publish needs the file to publish');
-    if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-    if (values.name === undefined) throw new UsageError('--name <routine> is required');
-    const path = resolve(io.cwd, file);
-    const result = await publishRoutine(
-      toOptions(values, logger),
-      { fileName: basename(path), isEntry: true, source: { path } },
-      // A flag on the command line beats the env override that a config-file option yields to.
-      {
-        env: values.description === undefined ? io.env : { ...io.env, ESA_STAGE_DESCRIPTION: undefined },
-        cwd: io.cwd,
-        bundler: { kind: 'cli' },
-      },
-    );
-    if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
+    const result = await run(values, rest, io, logger);
+    if (json) io.stdout(`${JSON.stringify(result)}\n`);
     return 0;
   } catch (error) {
+    if (json) io.stdout(`${errorJson(error)}\n`);
     if (error instanceof UsageError) {
       io.stderr(`esa-stage: error UsageError: ${error.message}\n\n${USAGE}`);
     } else if (error instanceof EsaStageError) {

@@ -35,6 +35,12 @@ export interface EsaClientOptions {
   readonly now?: () => Date;
 }
 
+/** How one call may differ from the client's defaults. */
+export interface CallOptions {
+  /** Retries of this call. A commit passes 0 and recovers from a lost answer itself. */
+  readonly retries?: number;
+}
+
 /** A successful call: ESA's JSON body and its request id. */
 export interface EsaResponse {
   readonly body: JsonObject;
@@ -107,7 +113,12 @@ export class EsaClient {
   }
 
   /** Calls an action, retrying network errors, 5xx, throttling and internal errors with backoff. */
-  async call(action: string, params: Readonly<Record<string, string>>): Promise<EsaResponse> {
+  async call(
+    action: string,
+    params: Readonly<Record<string, string>>,
+    options: CallOptions = {},
+  ): Promise<EsaResponse> {
+    const retries = options.retries ?? this.options.retries;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.callOnce(action, params);
@@ -115,11 +126,11 @@ export class EsaClient {
         const retryable =
           (error instanceof EsaError && isRetryableEsaFailure(error.status, error.code)) ||
           (error instanceof NetworkError && error.code !== 'Aborted');
-        if (!retryable || attempt >= this.options.retries) throw error;
+        if (!retryable || attempt >= retries) throw error;
         const wait = (error as { retryAfter?: number }).retryAfter ?? backoffDelay(attempt, this.random);
         const failure = error as EsaError | NetworkError;
         this.options.logger.info(
-          `${action} failed (${failure.code}: ${failure.message}); retry ${attempt + 1}/${this.options.retries} in ${wait} ms`,
+          `${action} failed (${failure.code}: ${failure.message}); retry ${attempt + 1}/${retries} in ${wait} ms`,
         );
         await sleep(wait, this.options.signal).catch((reason: unknown) => {
           throw toNetworkError(reason, action, this.options.signal, this.options.timeout);

@@ -1,5 +1,13 @@
 import { envSwitch } from './env-flags.js';
-import type { DeployTarget, Env, NormalizedOptions, PublishOptions, Region } from './types.js';
+import type {
+  DeployStep,
+  DeployTarget,
+  Env,
+  EnvName,
+  NormalizedOptions,
+  PublishOptions,
+  Region,
+} from './types.js';
 
 export const REGIONS: readonly Region[] = ['cn-hangzhou', 'ap-southeast-1'];
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -8,6 +16,18 @@ export const DEFAULT_RETRIES = 3;
 /** The public ESA OpenAPI endpoint of a region. */
 export function regionEndpoint(region: Region): string {
   return `https://esa.${region}.aliyuncs.com`;
+}
+
+/** The environments a deploy target reaches, in order: staging always comes first. Pure. */
+export function deploySteps(target: DeployTarget): DeployStep[] {
+  if (target === false) return [];
+  const env: EnvName = typeof target === 'string' ? target : target.env;
+  const percentage = typeof target === 'string' ? 100 : target.percentage;
+  if (env === 'staging') return [{ env, percentage }];
+  return [
+    { env: 'staging', percentage: 100 },
+    { env: 'production', percentage },
+  ];
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -21,7 +41,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 export function normalizeOptions(options: PublishOptions, env: Env, cwd: string): NormalizedOptions {
   const region = options.region ?? 'cn-hangzhou';
   const envDescription = nonEmpty(env.ESA_STAGE_DESCRIPTION);
-  const deploy: DeployTarget = options.deploy === undefined ? 'staging' : options.deploy;
+  const deploy = deploySteps(options.deploy === undefined ? 'staging' : options.deploy);
   return {
     name: options.name,
     description: envDescription ?? options.description,
@@ -33,6 +53,9 @@ export function normalizeOptions(options: PublishOptions, env: Env, cwd: string)
     credentials: options.credentials,
     profile: nonEmpty(options.profile) ?? nonEmpty(env.ALIBABA_CLOUD_PROFILE),
     deploy,
+    skipUnchanged: options.skipUnchanged ?? true,
+    pruneVersions: options.pruneVersions,
+    deployApi: options.deployApi ?? 'deployment',
     chunk: options.chunk,
     // The env switch turns a dry run on from outside the config; it never turns one off.
     dryRun: envSwitch(env, 'ESA_STAGE_DRY_RUN') === true || options.dryRun === true,

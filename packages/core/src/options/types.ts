@@ -4,8 +4,30 @@ import type { Logger, LogLevel } from '../log/logger.js';
 /** ESA's OpenAPI regions. */
 export type Region = 'cn-hangzhou' | 'ap-southeast-1';
 
-/** Where a publish ends: deployed to staging, to staging then production, or only committed. */
-export type DeployTarget = 'staging' | 'production' | false;
+/** An environment of a routine. */
+export type EnvName = 'staging' | 'production';
+
+/** A canary: the new version at `percentage` beside the version the environment serves now. */
+export interface CanaryTarget {
+  readonly env: EnvName;
+  /** Share of requests for the new version, a whole number from 1 to 100. */
+  readonly percentage: number;
+}
+
+/**
+ * Where a publish ends: deployed to staging, to staging then production, only committed (`false`),
+ * or a canary (`{ env: 'production', percentage: 10 }`: staging first, then production at 10%).
+ */
+export type DeployTarget = EnvName | false | CanaryTarget;
+
+/** How versions are deployed: today's `CreateRoutineCodeDeployment`, or the older `PublishRoutineCodeVersion`. */
+export type DeployApi = 'deployment' | 'legacy';
+
+/** Deleting old versions when the routine's version quota is full. */
+export interface PruneOptions {
+  /** Keep at least the newest `keep` versions (deployed versions are never deleted). */
+  readonly keep: number;
+}
 
 /** An Alibaba Cloud AccessKey, or an STS triple. */
 export interface Credentials {
@@ -73,11 +95,32 @@ export interface PublishOptions {
    */
   profile?: string;
   /**
-   * Deploy the committed version to `'staging'`, to staging and then `'production'`, or nowhere
-   * (`false`: upload and commit only).
+   * Deploy the committed version to `'staging'`, to staging and then `'production'`, nowhere
+   * (`false`: upload and commit only), or as a canary: `{ env: 'production', percentage: 10 }`
+   * deploys staging at 100%, then production at 10% beside the version production serves now.
    * @default 'staging'
    */
   deploy?: DeployTarget;
+  /**
+   * When the file's bytes equal a version an environment serves already, create no version and
+   * upload nothing: deploy that version where a target environment does not serve it yet, and
+   * report `unchanged`. `false` always publishes a new version (CLI `--force`).
+   * @default true
+   */
+  skipUnchanged?: boolean;
+  /**
+   * When ESA answers `CodeVersionNumberExceedQuotaLimit`, delete the oldest versions that no
+   * environment serves, keeping at least the newest `keep`, then try once more (CLI `--prune <keep>`).
+   * @default undefined (never delete)
+   */
+  pruneVersions?: PruneOptions;
+  /**
+   * How versions are deployed: `'deployment'` (`CreateRoutineCodeDeployment`, as esa-cli 1.x and
+   * Terraform do; it falls back to the older action when ESA does not know it) or `'legacy'`
+   * (`PublishRoutineCodeVersion`, 100% only).
+   * @default 'deployment'
+   */
+  deployApi?: DeployApi;
   /**
    * Which output file to publish: a file name, glob pattern(s) matched against output-relative names,
    * a RegExp, or a predicate.
@@ -130,7 +173,11 @@ export interface NormalizedOptions {
   readonly endpoint: string;
   readonly credentials: Credentials | undefined;
   readonly profile: string | undefined;
-  readonly deploy: DeployTarget;
+  /** The environments to deploy to, in order, with the new version's share of each. */
+  readonly deploy: readonly DeployStep[];
+  readonly skipUnchanged: boolean;
+  readonly pruneVersions: PruneOptions | undefined;
+  readonly deployApi: DeployApi;
   readonly chunk: ChunkOption | undefined;
   readonly dryRun: boolean;
   readonly timeout: number;
@@ -139,6 +186,12 @@ export interface NormalizedOptions {
   readonly logLevel: LogLevel;
   readonly logger: Logger | undefined;
   readonly cwd: string;
+}
+
+/** One environment of a deploy: the new version's share of its traffic. */
+export interface DeployStep {
+  readonly env: EnvName;
+  readonly percentage: number;
 }
 
 /** The environment variables core reads; pass `process.env`. */

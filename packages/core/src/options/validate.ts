@@ -16,6 +16,9 @@ const KNOWN_OPTIONS = new Set([
   'credentials',
   'profile',
   'deploy',
+  'skipUnchanged',
+  'pruneVersions',
+  'deployApi',
   'chunk',
   'dryRun',
   'timeout',
@@ -61,8 +64,30 @@ function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return 'an array';
   return value === null ? 'null' : typeof value;
+}
+
+function isWhole(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** Why a `deploy` value is wrong, if it is. */
+export function deployTargetProblem(deploy: unknown): string | undefined {
+  if (deploy === undefined || deploy === false || deploy === 'staging' || deploy === 'production') {
+    return undefined;
+  }
+  if (isRecord(deploy)) {
+    if (deploy.env !== 'staging' && deploy.env !== 'production') {
+      return `env must be 'staging' or 'production', got ${describe(deploy.env)}`;
+    }
+    if (!isWhole(deploy.percentage, 1, 100)) {
+      return `percentage must be a whole number from 1 to 100, got ${describe(deploy.percentage)}`;
+    }
+    return undefined;
+  }
+  return `must be 'staging', 'production', false or { env, percentage }, got ${describe(deploy)}`;
 }
 
 /**
@@ -143,10 +168,29 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
     }
   }
   if (profile !== undefined) checkString(problems, 'profile', profile);
-  if (deploy !== undefined && deploy !== false && deploy !== 'staging' && deploy !== 'production') {
+  const deployProblem = deployTargetProblem(deploy);
+  if (deployProblem) problems.push({ option: 'deploy', message: deployProblem });
+  if (options.skipUnchanged !== undefined && typeof options.skipUnchanged !== 'boolean') {
     problems.push({
-      option: 'deploy',
-      message: `must be 'staging', 'production' or false, got ${describe(deploy)}`,
+      option: 'skipUnchanged',
+      message: `must be true or false, got ${describe(options.skipUnchanged)}`,
+    });
+  }
+  const prune = options.pruneVersions;
+  if (prune !== undefined && !(isRecord(prune) && isWhole(prune.keep, 1, 1000))) {
+    problems.push({
+      option: 'pruneVersions',
+      message: `must be { keep: <whole number from 1 to 1000> }, got ${isRecord(prune) ? `keep ${describe(prune.keep)}` : describe(prune)}`,
+    });
+  }
+  if (
+    options.deployApi !== undefined &&
+    options.deployApi !== 'deployment' &&
+    options.deployApi !== 'legacy'
+  ) {
+    problems.push({
+      option: 'deployApi',
+      message: `must be 'deployment' or 'legacy', got ${describe(options.deployApi)}`,
     });
   }
   if (chunk !== undefined) {

@@ -69,12 +69,17 @@ export function createEsaHandler(ctx: EmulatorContext): Handle {
     const requestId = newRequestId();
     const action = headerText(req.headers, 'x-acs-action') ?? '';
     const hostId = headerText(req.headers, 'host') ?? 'esa.emulator';
+    const effect = ctx.faults.take({ action });
+    // Under a `dropAfterProcessing` fault the request is handled and recorded, but never answered.
+    const answer = (send: () => void): void => {
+      if (effect.dropAfterProcessing) res.socket?.destroy();
+      else send();
+    };
     const fail = (error: EsaApiError): void => {
-      sendEsaError(res, error, requestId, hostId);
+      answer(() => sendEsaError(res, error, requestId, hostId));
       recordRequest(ctx, { service: 'esa', action, status: error.status, code: error.code, requestId });
     };
 
-    const effect = ctx.faults.take({ action });
     if (await applyFaultDelayAndDrop(effect, res)) return;
     if (effect.error) {
       fail(new EsaApiError(effect.error.status, effect.error.code, effect.error.message));
@@ -108,7 +113,7 @@ export function createEsaHandler(ctx: EmulatorContext): Handle {
       }
       return;
     }
-    sendJson(res, 200, { RequestId: requestId, ...result }, requestId);
+    answer(() => sendJson(res, 200, { RequestId: requestId, ...result }, requestId));
     recordRequest(ctx, { service: 'esa', action, status: 200, code: undefined, requestId });
   };
 }

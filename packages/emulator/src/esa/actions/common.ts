@@ -1,6 +1,6 @@
 import { formatAcsDate } from '@esa-stage/core/signing';
 import type { EmulatorContext } from '../../context.js';
-import type { Routine } from '../../state.js';
+import type { CodeVersionRecord, EnvName, Routine } from '../../state.js';
 import { badRequest } from '../errors.js';
 import type { ActionParams } from './params.js';
 
@@ -28,4 +28,24 @@ export function requireVersionQuota(ctx: EmulatorContext, routine: Routine): voi
       `The maximum number of code versions in your plan has been reached (${routine.versions.size} of ${ctx.state.versionQuota} for routine ${routine.name}). Delete a code version with DeleteRoutineCodeVersion, or upgrade your plan.`,
     );
   }
+}
+
+/** An environment name given in parameter `name`: `staging` or `production`, else `InvalidParameter`. */
+export function requireEnvName(name: string, value: string): EnvName {
+  if (value !== 'staging' && value !== 'production') {
+    throw badRequest('InvalidParameter', `${name} must be staging or production, got "${value}".`);
+  }
+  return value;
+}
+
+/** The routine's version `codeVersion`. The real code for an unknown version is a guess. */
+export function requireVersion(routine: Routine, codeVersion: string): CodeVersionRecord {
+  const version = routine.versions.get(codeVersion);
+  if (!version) {
+    throw badRequest(
+      'InvalidParameter',
+      `Code version ${codeVersion} does not exist in routine ${routine.name}.`,
+    );
+  }
+  return version;
 }

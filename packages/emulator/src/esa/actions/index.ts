@@ -1,7 +1,14 @@
 import type { EsaAction } from './common.js';
+import { createRoutineCodeDeployment } from './deployment.js';
 import { createRoutine, getRoutine } from './routine.js';
 import { commitRoutineStagingCode, getRoutineStagingCodeUploadInfo } from './staging.js';
-import { deleteRoutineCodeVersion, listRoutineCodeVersions, publishRoutineCodeVersion } from './versions.js';
+import { getRoutineStagingEnvIp } from './staging-env.js';
+import {
+  deleteRoutineCodeVersion,
+  getRoutineCodeVersion,
+  listRoutineCodeVersions,
+  publishRoutineCodeVersion,
+} from './versions.js';
 
 export type { EsaAction } from './common.js';
 export { ActionParams } from './params.js';
@@ -15,4 +22,7 @@ export const ESA_ACTIONS: ReadonlyMap<string, EsaAction> = new Map([
   ['PublishRoutineCodeVersion', publishRoutineCodeVersion],
   ['ListRoutineCodeVersions', listRoutineCodeVersions],
   ['DeleteRoutineCodeVersion', deleteRoutineCodeVersion],
+  ['CreateRoutineCodeDeployment', createRoutineCodeDeployment],
+  ['GetRoutineCodeVersion', getRoutineCodeVersion],
+  ['GetRoutineStagingEnvIp', getRoutineStagingEnvIp],
 ]);

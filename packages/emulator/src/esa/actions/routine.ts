@@ -1,4 +1,4 @@
-import { ENV_NAMES, type Routine } from '../../state.js';
+import { ENV_NAMES, type EnvName, type Routine } from '../../state.js';
 import { badRequest } from '../errors.js';
 import { type EsaAction, requireRoutine, rfc3339 } from './common.js';
 
@@ -21,22 +21,23 @@ export const createRoutine: EsaAction = (ctx, params) => {
   return { Status: 'OK' };
 };
 
-function codeDeploy(routine: Routine, env: (typeof ENV_NAMES)[number]) {
+/** An environment's `CodeDeploy`: every version of its deployment with its percentage. */
+function codeDeploy(routine: Routine, env: EnvName) {
   const deployment = routine.envs.get(env);
   if (!deployment) return undefined;
-  const version = routine.versions.get(deployment.codeVersion);
   return {
     DeployId: deployment.deployId,
     CreationTime: rfc3339(deployment.creationTime),
-    Strategy: 'percentage',
-    CodeVersions: [
-      {
-        CodeVersion: deployment.codeVersion,
-        Percentage: 100,
+    Strategy: deployment.strategy,
+    CodeVersions: deployment.codeVersions.map(({ codeVersion, percentage }) => {
+      const version = routine.versions.get(codeVersion);
+      return {
+        CodeVersion: codeVersion,
+        Percentage: percentage,
         Description: version?.description ?? '',
         CreateTime: version ? rfc3339(version.createTime) : '',
-      },
-    ],
+      };
+    }),
   };
 }
 
@@ -45,7 +46,7 @@ export const getRoutine: EsaAction = (ctx, params) => {
   return {
     CreateTime: rfc3339(routine.createTime),
     Description: routine.description,
-    DefaultRelatedRecord: `${routine.name}.emulator.er.aliyun-esa.net`,
+    DefaultRelatedRecord: routine.defaultRelatedRecord,
     HasAssets: false,
     Envs: ENV_NAMES.map((env) => {
       const deploy = codeDeploy(routine, env);

@@ -1,7 +1,7 @@
 import { CALLBACK_PATH } from '../../context.js';
 import { badRequest } from '../errors.js';
 import { buildOssPostConfig } from '../upload-info.js';
-import { type EsaAction, requireRoutine, requireVersionQuota } from './common.js';
+import { type EsaAction, requireEnvName, requireRoutine, requireVersionQuota } from './common.js';
 
 export const getRoutineStagingCodeUploadInfo: EsaAction = (ctx, params) => {
   const routine = requireRoutine(ctx, params);
@@ -31,9 +31,18 @@ export const getRoutineStagingCodeUploadInfo: EsaAction = (ctx, params) => {
   return { CodeVersion: codeVersion, OssPostConfig: config };
 };
 
+/**
+ * Snapshots the staging code as a new version. `DeployEnv` (not in SDK 2.43.0; Terraform sends it)
+ * names the environment whose variables the version bundles; it is recorded on the version.
+ */
 export const commitRoutineStagingCode: EsaAction = (ctx, params) => {
   const routine = requireRoutine(ctx, params);
   const description = params.optional('CodeDescription');
+  const deployEnvText = params.optional('DeployEnv');
+  const deployEnv =
+    deployEnvText === undefined || deployEnvText === ''
+      ? undefined
+      : requireEnvName('DeployEnv', deployEnvText);
   const staging = routine.staging;
   if (!staging) {
     throw badRequest(
@@ -52,6 +61,7 @@ export const commitRoutineStagingCode: EsaAction = (ctx, params) => {
     size: staging.size,
     sha256: staging.sha256,
     createTime: ctx.state.clock(),
+    deployEnv,
   });
   return { CodeVersion: codeVersion };
 };

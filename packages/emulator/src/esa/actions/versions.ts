@@ -1,43 +1,25 @@
-import type { EnvName, Routine } from '../../state.js';
 import { badRequest } from '../errors.js';
-import { type EsaAction, requireRoutine, rfc3339 } from './common.js';
+import { type EsaAction, requireEnvName, requireRoutine, requireVersion, rfc3339 } from './common.js';
 
-function isEnvName(value: string): value is EnvName {
-  return value === 'staging' || value === 'production';
-}
+/** ESA's documented paging limits of `ListRoutineCodeVersions`: at most 2 pages of 20. */
+export const MAX_VERSION_PAGE_NUMBER = 2;
+export const MAX_VERSION_PAGE_SIZE = 20;
 
-/** The version named by `codeVersion`. The real code for an unknown version is a guess. */
-function requireVersion(routine: Routine, codeVersion: string) {
-  const version = routine.versions.get(codeVersion);
-  if (!version) {
-    throw badRequest(
-      'InvalidParameter',
-      `Code version ${codeVersion} does not exist in routine ${routine.name}.`,
-    );
-  }
-  return version;
-}
-
+/** The legacy deploy: points the environment at one version, at 100%. */
 export const publishRoutineCodeVersion: EsaAction = (ctx, params) => {
   const routine = requireRoutine(ctx, params);
-  const env = params.required('Env');
+  const env = requireEnvName('Env', params.required('Env'));
   const codeVersion = params.required('CodeVersion');
-  if (!isEnvName(env)) {
-    throw badRequest('InvalidParameter', `Env must be staging or production, got "${env}".`);
-  }
   requireVersion(routine, codeVersion);
-  routine.envs.set(env, {
-    codeVersion,
-    deployId: ctx.state.nextDeployId(),
-    creationTime: ctx.state.clock(),
-  });
+  ctx.state.deploy(routine, env, [{ codeVersion, percentage: 100 }]);
   return { CodeVersion: codeVersion };
 };
 
+/** Versions newest first; `TotalCount` counts every matching version, even beyond the 2 pages. */
 export const listRoutineCodeVersions: EsaAction = (ctx, params) => {
   const routine = requireRoutine(ctx, params);
-  const pageNumber = params.integer('PageNumber', 1, 1, 1_000_000);
-  const pageSize = params.integer('PageSize', 20, 1, 20);
+  const pageNumber = params.integer('PageNumber', 1, 1, MAX_VERSION_PAGE_NUMBER);
+  const pageSize = params.integer('PageSize', MAX_VERSION_PAGE_SIZE, 1, MAX_VERSION_PAGE_SIZE);
   const keyword = params.optional('SearchKeyWord') ?? '';
   const matching = [...routine.versions.values()]
     .reverse()
@@ -51,7 +33,7 @@ export const listRoutineCodeVersions: EsaAction = (ctx, params) => {
       CodeVersion: v.codeVersion,
       CodeDescription: v.description,
       CreateTime: rfc3339(v.createTime),
-      Status: 'available',
+      Status: 'Available',
       BuildId: 0,
       ExtraInfo: '',
       ConfOptions: { NotFoundStrategy: '' },
@@ -59,16 +41,27 @@ export const listRoutineCodeVersions: EsaAction = (ctx, params) => {
   };
 };
 
+/** One version's description, creation time and code (its stored bytes as UTF-8). */
+export const getRoutineCodeVersion: EsaAction = (ctx, params) => {
+  const routine = requireRoutine(ctx, params);
+  const version = requireVersion(routine, params.required('CodeVersion'));
+  return {
+    CodeDescription: version.description,
+    CreateTime: rfc3339(version.createTime),
+    RoutineCode: version.bytes.toString('utf8'),
+  };
+};
+
+/** Deletes a version no environment's deployment references, else `DependedByOthers`. */
 export const deleteRoutineCodeVersion: EsaAction = (ctx, params) => {
   const routine = requireRoutine(ctx, params);
   const codeVersion = params.required('CodeVersion');
   requireVersion(routine, codeVersion);
   const envs = ctx.state.deployedEnvs(routine, codeVersion);
   if (envs.length > 0) {
-    // The real gateway's code for deleting a deployed version is unknown; this one is a guess.
     throw badRequest(
-      'InvalidParameter.CodeVersionInUse',
-      `Code version ${codeVersion} is deployed to ${envs.join(' and ')}; publish another version there before deleting it.`,
+      'DependedByOthers',
+      `Code version ${codeVersion} is deployed to ${envs.join(' and ')}; deploy other versions there before deleting it.`,
     );
   }
   routine.versions.delete(codeVersion);

@@ -1,0 +1,37 @@
+export const USAGE = `Usage: esa-stage publish <file> --name <routine> [options]
+       esa-stage versions list --name <routine>
+       esa-stage versions delete --name <routine> <version>...
+       esa-stage versions prune --name <routine> --keep <n>
+       esa-stage deploy --name <routine> --version <version> --env staging|production [--percentage <p>]
+
+publish: checks one bundled ES module (its default export handles requests), uploads it, commits a
+version and deploys it (staging by default). Bytes equal to a version an environment serves make no
+new version ("unchanged").
+versions: lists (which environment serves each, at what share), deletes (never a deployed one), or
+prunes the versions no environment serves beyond the newest <n>.
+deploy: promotes or rolls back to an existing version, or splits traffic with --percentage.
+
+Options:
+  -n, --name <routine>         the routine (required)
+  -d, --description <text>     publish: code description (default: "<short sha>[-dirty] <subject>" from git)
+      --deploy <env>           publish: staging (default), production (staging, then production) or none
+      --percentage <p>         publish/deploy: the new version's share of the last environment (a canary)
+      --env <env>              deploy: staging or production
+      --version <version>      deploy: the version to deploy
+      --keep <n>               versions prune: how many of the newest versions to keep
+      --force                  publish: make a new version even when the bytes are unchanged
+      --prune <keep>           publish: when the version quota is full, prune (keeping <keep>) and retry
+      --deploy-api <api>       deployment (CreateRoutineCodeDeployment, default) or legacy (PublishRoutineCodeVersion)
+      --endpoint <url>         ESA OpenAPI endpoint (default: env ESA_ENDPOINT, else the region's)
+      --region <id>            cn-hangzhou (default) or ap-southeast-1
+      --profile <name>         ~/.aliyun/config.json profile (default: env ALIBABA_CLOUD_PROFILE, else current)
+      --dry-run                publish: print the plan (routine, file, size, sha256, description, endpoint, steps); no request
+      --json                   print the result as one JSON object on stdout
+      --quiet                  log errors only
+      --verbose                log each step (debug)
+  -h, --help                   show this help
+  -v, --version                print esa-stage's version (alone; with deploy it names the code version)
+
+Credentials: env ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, env ESA_ACCESS_KEY_ID / ...,
+or ~/.aliyun/config.json. Exit code 0 on success, 1 on any failure.
+`;

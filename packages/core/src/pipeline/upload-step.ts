@@ -1,0 +1,79 @@
+import { OssError } from '../errors.js';
+import type { EsaClient, EsaResponse } from '../esa/client.js';
+import type { Logger } from '../log/logger.js';
+import type { Secrets } from '../log/secrets.js';
+import { type PostTarget, readPostConfig } from '../oss/post-config.js';
+import { type UploadFile, type UploadResult, uploadToOss } from '../oss/upload.js';
+import type { PublishRecord } from './record.js';
+
+/** OSS form fields whose values are secrets: never logged, never in an error. */
+const SECRET_FIELDS = new Set(['Signature', 'policy', 'callback', 'x-oss-security-token']);
+
+export interface UploadInput {
+  readonly client: EsaClient;
+  readonly name: string;
+  readonly description: string;
+  readonly file: UploadFile;
+  readonly timeout: number;
+  readonly retries: number;
+  readonly signal: AbortSignal | undefined;
+  readonly logger: Logger;
+  readonly secrets: Secrets;
+  readonly record: PublishRecord;
+}
+
+function isExpiredPolicy(error: unknown): boolean {
+  return error instanceof OssError && error.code === 'AccessDenied' && /expired/i.test(error.message);
+}
+
+/** Where to upload, and the version number ESA announced for the upload (when it did). */
+export interface UploadTicket {
+  readonly target: PostTarget;
+  readonly codeVersion: string | undefined;
+}
+
+/** `GetRoutineStagingCodeUploadInfo`: where and how to upload. Its secrets join the redaction list. */
+export async function requestUploadInfo(input: UploadInput): Promise<UploadTicket> {
+  const info: EsaResponse = await input.record.step(
+    'uploadInfo',
+    () =>
+      input.client.call('GetRoutineStagingCodeUploadInfo', {
+        Name: input.name,
+        CodeDescription: input.description,
+      }),
+    (r) => r.requestId,
+  );
+  const target = readPostConfig(info.body.OssPostConfig);
+  for (const field of target.fields) {
+    if (SECRET_FIELDS.has(field.name)) input.secrets.add(field.value);
+  }
+  input.logger.debug(`upload info ${info.requestId}: object ${target.objectKey}`);
+  const announced = info.body.CodeVersion;
+  return {
+    target,
+    codeVersion: typeof announced === 'string' && /^\d+$/.test(announced) ? announced : undefined,
+  };
+}
+
+/** The streamed OSS PostObject upload; an expired policy gets new upload info once. */
+export async function uploadFile(input: UploadInput, target: PostTarget): Promise<UploadResult> {
+  const options = {
+    timeout: input.timeout,
+    retries: input.retries,
+    signal: input.signal,
+    logger: input.logger,
+  };
+  return input.record.step(
+    'upload',
+    async () => {
+      try {
+        return await uploadToOss(target, input.file, options);
+      } catch (error) {
+        if (!isExpiredPolicy(error)) throw error;
+        input.logger.warn('the upload policy had expired; asking ESA for a new one');
+        return uploadToOss((await requestUploadInfo(input)).target, input.file, options);
+      }
+    },
+    (r) => r.requestId,
+  );
+}

@@ -1,0 +1,81 @@
+import { resolveCredentials } from '../credentials/resolve-credentials.js';
+import { EsaClient } from '../esa/client.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { Secrets } from '../log/secrets.js';
+import { normalizeOptions } from '../options/normalize.js';
+import type { Env, NormalizedOptions, PublishOptions } from '../options/types.js';
+import { assertValidOptions } from '../options/validate.js';
+
+/** The options the version commands take: a publish's, less what only a publish needs. */
+export type RoutineOptions = Pick<
+  PublishOptions,
+  | 'name'
+  | 'region'
+  | 'endpoint'
+  | 'credentials'
+  | 'profile'
+  | 'timeout'
+  | 'retries'
+  | 'signal'
+  | 'logLevel'
+  | 'logger'
+>;
+
+/** Where the version commands read env and `~/.aliyun` from; tests replace them. */
+export interface RoutineEnvironment {
+  readonly env?: Env;
+  readonly homeDir?: string;
+}
+
+export interface Connection {
+  readonly client: EsaClient;
+  readonly opts: NormalizedOptions;
+  readonly logger: Logger;
+}
+
+/**
+ * Validates the options, finds the credentials, and runs `use` with a client for the routine's
+ * endpoint, closing it after. Errors lose every secret on the way out.
+ */
+export async function withRoutine<T>(
+  options: RoutineOptions,
+  environment: RoutineEnvironment,
+  use: (connection: Connection) => Promise<T>,
+): Promise<T> {
+  const env = environment.env ?? process.env;
+  assertValidOptions(options, env);
+  const opts = normalizeOptions(options, env, process.cwd());
+  const secrets = new Secrets();
+  secrets.add(opts.credentials?.accessKeySecret);
+  secrets.add(opts.credentials?.securityToken);
+  const logger = createLogger({ level: opts.logLevel, sink: opts.logger, secrets });
+  try {
+    const credentials = await resolveCredentials({
+      explicit: opts.credentials,
+      profile: opts.profile,
+      env,
+      homeDir: environment.homeDir,
+    });
+    secrets.add(credentials.accessKeySecret);
+    secrets.add(credentials.securityToken);
+    const client = await EsaClient.open({
+      endpoint: opts.endpoint,
+      credentials,
+      timeout: opts.timeout,
+      retries: opts.retries,
+      signal: opts.signal,
+      logger,
+    });
+    try {
+      return await use({ client, opts, logger });
+    } finally {
+      await client.close();
+    }
+  } catch (error) {
+    if (error instanceof Error) {
+      const redacted = secrets.redact(error.message);
+      if (redacted !== error.message) Object.defineProperty(error, 'message', { value: redacted });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,136 @@
+import { EsaStageError } from '../errors.js';
+import type { EsaClient } from '../esa/client.js';
+import type { EnvName } from '../options/types.js';
+import { listVersions } from '../pipeline/code-versions.js';
+import { Deployer, planDeployment } from '../pipeline/deploy.js';
+import { pruneVersions } from '../pipeline/prune.js';
+import { PublishRecord, type VersionShare } from '../pipeline/record.js';
+import { type RoutineState, readRoutineState } from '../pipeline/routine-state.js';
+import { type RoutineEnvironment, type RoutineOptions, withRoutine } from './connect.js';
+
+/** A version as `esa-stage versions list` shows it. */
+export interface VersionInfo {
+  readonly codeVersion: string;
+  readonly createTime: string;
+  readonly description: string;
+  /** The environments serving it, with its share of each. */
+  readonly servedBy: readonly { readonly env: EnvName; readonly percentage: number }[];
+}
+
+function servedBy(state: RoutineState, codeVersion: string): VersionInfo['servedBy'] {
+  return (['staging', 'production'] as const).flatMap((env) => {
+    const share = state.envs[env]?.find((v) => v.codeVersion === codeVersion);
+    return share ? [{ env, percentage: share.percentage }] : [];
+  });
+}
+
+async function routineState(client: EsaClient, name: string): Promise<RoutineState> {
+  return readRoutineState((await client.call('GetRoutine', { Name: name })).body);
+}
+
+/** Every version ESA lists (newest first, at most 40), and which environment serves each. */
+export function listRoutineVersions(
+  options: RoutineOptions,
+  environment: RoutineEnvironment = {},
+): Promise<{ versions: VersionInfo[]; total: number }> {
+  return withRoutine(options, environment, async ({ client, opts }) => {
+    const [state, listing] = await Promise.all([
+      routineState(client, opts.name),
+      listVersions(client, opts.name),
+    ]);
+    return {
+      total: listing.total,
+      versions: listing.versions.map((v) => ({
+        codeVersion: v.codeVersion,
+        createTime: v.createTime,
+        description: v.description,
+        servedBy: servedBy(state, v.codeVersion),
+      })),
+    };
+  });
+}
+
+/** Deletes versions; refuses, before deleting any, a version an environment serves. */
+export function deleteRoutineVersions(
+  options: RoutineOptions,
+  codeVersions: readonly string[],
+  environment: RoutineEnvironment = {},
+): Promise<{ deleted: string[] }> {
+  return withRoutine(options, environment, async ({ client, opts, logger }) => {
+    const state = await routineState(client, opts.name);
+    const deployed = codeVersions.filter((v) => servedBy(state, v).length > 0);
+    if (deployed.length > 0) {
+      const detail = deployed
+        .map(
+          (v) =>
+            `${v} (${servedBy(state, v)
+              .map((s) => `${s.env} ${s.percentage}%`)
+              .join(', ')})`,
+        )
+        .join(', ');
+      throw new EsaStageError(`refusing to delete deployed version ${detail}; nothing was deleted`, {
+        code: 'VersionDeployed',
+        hint: `deploy another version there first (\`esa-stage deploy --name ${opts.name} --version <other> --env <env>\`)`,
+      });
+    }
+    const deleted: string[] = [];
+    for (const codeVersion of codeVersions) {
+      await client.call('DeleteRoutineCodeVersion', { Name: opts.name, CodeVersion: codeVersion });
+      deleted.push(codeVersion);
+      logger.info(`deleted version ${codeVersion}`);
+    }
+    return { deleted };
+  });
+}
+
+/** Deletes the versions no environment serves beyond the newest `keep`. */
+export function pruneRoutineVersions(
+  options: RoutineOptions,
+  keep: number,
+  environment: RoutineEnvironment = {},
+): Promise<{ deleted: string[]; total: number }> {
+  return withRoutine(options, environment, async ({ client, opts, logger }) => {
+    const report = await pruneVersions(client, opts.name, keep, logger);
+    return { deleted: report.deleted.map((v) => v.codeVersion), total: report.total };
+  });
+}
+
+/**
+ * Deploys an existing version (promote, roll back, or a canary at `percentage` beside what the
+ * environment serves now). Resolves what the environment serves afterwards.
+ */
+export function deployRoutineVersion(
+  options: RoutineOptions & { readonly deployApi?: 'deployment' | 'legacy' },
+  target: { readonly codeVersion: string; readonly env: EnvName; readonly percentage?: number },
+  environment: RoutineEnvironment = {},
+): Promise<{
+  env: EnvName;
+  codeVersions: readonly VersionShare[];
+  changed: boolean;
+  requestId: string | undefined;
+}> {
+  const { deployApi, ...routineOptions } = options;
+  return withRoutine(routineOptions, environment, async ({ client, opts, logger }) => {
+    const state = await routineState(client, opts.name);
+    const step = { env: target.env, percentage: target.percentage ?? 100 };
+    const wanted = planDeployment(step, target.codeVersion, state.envs[target.env]);
+    if (!wanted) {
+      logger.info(`${target.env} already serves ${target.codeVersion} at ${step.percentage}%`);
+      return {
+        env: target.env,
+        codeVersions: state.envs[target.env] ?? [],
+        changed: false,
+        requestId: undefined,
+      };
+    }
+    const record = new PublishRecord();
+    await new Deployer(client, opts.name, deployApi ?? 'deployment', logger, record).deploy({
+      env: target.env,
+      codeVersions: wanted,
+    });
+    logger.info(
+      `${opts.name}: ${target.env} now serves ${wanted.map((v) => `${v.codeVersion} at ${v.percentage}%`).join(' and ')}`,
+    );
+    return { env: target.env, codeVersions: wanted, changed: true, requestId: record.requestIds[target.env] };
+  });
+}
