@@ -140,8 +140,7 @@ describe('normalizeOptions', () => {
   });
 
   it('turns deploy into the environments it reaches, staging first', () => {
-    const steps = (deploy: DeployTarget) =>
-      normalizeOptions({ name: 'ab', deploy }, {}, '/').deploy;
+    const steps = (deploy: DeployTarget) => normalizeOptions({ name: 'ab', deploy }, {}, '/').deploy;
     expect(steps(false)).toEqual([]);
     expect(steps('production')).toEqual([
       { env: 'staging', percentage: 100 },
