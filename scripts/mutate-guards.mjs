@@ -52,7 +52,7 @@ const MUTATIONS = [
     'the check in the pipeline',
     'packages/core/src/publish.ts',
     'checkArtifact(chunk, outputs, ctx.bundler),',
-    'checkArtifact(chunk, [], { kind: "api" }).then((n) => n, () => ({ computedImports: 0, sha256: "" })),',
+    "Promise.resolve(checkArtifact).then(() => import('./hash-file.js')).then((m) => m.sha256Of(chunk.source)).then((sha256) => ({ computedImports: 0, sha256 })),",
   ],
   [
     'NothingPublished (Rollup closeBundle)',

@@ -440,8 +440,11 @@ describe('the CLI lifecycle commands', () => {
 
     const deleted = await cli(['versions', 'delete', '--name', name, two.codeVersion, '--json']);
     expect(JSON.parse(deleted.stdout)).toEqual({ deleted: [two.codeVersion] });
+    const nothing = await cli(['versions', 'prune', '--name', name, '--keep', '5', '--json']);
+    expect(JSON.parse(nothing.stdout)).toEqual({ deleted: [], total: 3 });
     const pruned = await cli(['versions', 'prune', '--name', name, '--keep', '1']);
     expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toBe('');
     expect(pruned.stderr).toMatch(new RegExp(`deleted version ${three.codeVersion}`));
     expect(versionIds(name).sort()).toEqual([one.codeVersion, four.codeVersion].sort());
   });
