@@ -118,17 +118,6 @@ async function sizeOf(chunk: OutputChunk): Promise<number> {
   }
 }
 
-/** Returns the error with every secret removed from its message and hint. */
-function redactError(error: unknown, secrets: Secrets): unknown {
-  if (error instanceof Error) {
-    const redacted = secrets.redact(error.message);
-    if (redacted !== error.message) Object.defineProperty(error, 'message', { value: redacted });
-    if (error instanceof EsaStageError && error.hint)
-      Object.defineProperty(error, 'hint', { value: secrets.redact(error.hint) });
-  }
-  return error;
-}
-
 /**
  * Publishes a build's routine file to ESA: upload info -> OSS upload -> commit -> deploy (staging by
  * default). `outputs` are the build's output files in core's neutral shape; the `chunk` option (or
@@ -164,7 +153,7 @@ export async function publishRoutine(
       bundler: environment.bundler ?? { kind: 'api' },
     });
   } catch (error) {
-    throw redactError(error, secrets);
+    throw secrets.redactError(error);
   }
 }
 

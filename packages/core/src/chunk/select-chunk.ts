@@ -13,7 +13,22 @@ const JAVASCRIPT = /\.(?:m|c)?js$/;
  */
 export async function createChunkMatcher(option: ChunkOption | undefined): Promise<ChunkMatcher> {
   if (option === undefined) return (chunk) => chunk.isEntry;
-  if (typeof option === 'function') return option;
+  if (typeof option === 'function') {
+    return (chunk) => {
+      try {
+        return option(chunk) === true;
+      } catch (error) {
+        throw new ChunkError(
+          `the \`chunk\` function threw for ${chunk.fileName}: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            code: 'ChunkOptionFailed',
+            hint: 'fix the `chunk` function: it gets each output file and returns true for the one to publish',
+            cause: error,
+          },
+        );
+      }
+    };
+  }
   const { createFilter } = await import('@rollup/pluginutils');
   const filter = createFilter(option as string | RegExp | (string | RegExp)[], null, { resolve: false });
   return (chunk) => filter(chunk.fileName);

@@ -26,6 +26,8 @@ export function parseCommandLine(argv: readonly string[]) {
         prune: { type: 'string' },
         'deploy-api': { type: 'string' },
         'dry-run': { type: 'boolean' },
+        timeout: { type: 'string' },
+        retries: { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
         verbose: { type: 'boolean' },
@@ -48,6 +50,8 @@ export function onlyFlags(values: Flags, command: string, allowed: readonly (key
     'endpoint',
     'region',
     'profile',
+    'timeout',
+    'retries',
     'json',
     'quiet',
     'verbose',
@@ -92,7 +96,11 @@ export function deployApiFlag(text: string | undefined): DeployApi | undefined {
 /** The options every command shares. Flags not given stay unset, so env fallbacks apply. */
 export function routineOptions(values: Flags, logger: Logger): RoutineOptions {
   if (values.name === undefined) throw new UsageError('--name <routine> is required');
+  const timeoutSeconds = wholeNumber('timeout', values.timeout, 1, 3600);
+  const retries = wholeNumber('retries', values.retries, 0, 10);
   return {
+    ...(timeoutSeconds !== undefined && { timeout: timeoutSeconds * 1000 }),
+    ...(retries !== undefined && { retries }),
     name: values.name,
     logger,
     ...(values.endpoint !== undefined && { endpoint: values.endpoint }),

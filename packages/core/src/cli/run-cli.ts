@@ -55,6 +55,11 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
   ]);
   const [file, ...extra] = positionals;
   if (!file) throw new UsageError('publish needs the file to publish');
+  if (!/\.(?:m|c)?js$/.test(file)) {
+    throw new UsageError(
+      `publish takes the bundled .js or .mjs file, got "${file}" (bundle TypeScript first, e.g. esbuild --bundle --format=esm)`,
+    );
+  }
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
   const deploy = deployTarget(values);
   const keep = wholeNumber('prune', values.prune, 1, 1000);

@@ -22,6 +22,8 @@ Options:
       --force                  publish: make a new version even when the bytes are unchanged
       --prune <keep>           publish: when the version quota is full, prune (keeping <keep>) and retry
       --deploy-api <api>       deployment (CreateRoutineCodeDeployment, default) or legacy (PublishRoutineCodeVersion)
+      --timeout <seconds>      time allowed for each request and upload (default 60)
+      --retries <n>            retries of a request that failed on the network, with a 5xx or throttling (default 3)
       --endpoint <url>         ESA OpenAPI endpoint (default: env ESA_ENDPOINT, else the region's)
       --region <id>            cn-hangzhou (default) or ap-southeast-1
       --profile <name>         ~/.aliyun/config.json profile (default: env ALIBABA_CLOUD_PROFILE, else current)

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Credentials, Env } from '../options/types.js';
 import { type AliyunConfig, credentialsFromAliyunConfig } from './aliyun-config.js';
+import { assertPrintableCredentials } from './check-characters.js';
 
 /** Credentials and where they were found (safe to log: names a place, never a value). */
 export interface ResolvedCredentials extends Credentials {
@@ -52,6 +53,12 @@ function fromEnv(
  * {@link ConfigError} naming every place looked when nothing is found.
  */
 export async function resolveCredentials(options: ResolveCredentialsOptions): Promise<ResolvedCredentials> {
+  const found = await findCredentials(options);
+  assertPrintableCredentials(found, found.source);
+  return found;
+}
+
+async function findCredentials(options: ResolveCredentialsOptions): Promise<ResolvedCredentials> {
   if (options.explicit) return { ...options.explicit, source: 'options.credentials' };
   for (const group of ENV_GROUPS) {
     const found = fromEnv(options.env, group);
@@ -65,7 +72,17 @@ export async function resolveCredentials(options: ResolveCredentialsOptions): Pr
     let text: string | undefined;
     try {
       text = await readFile(configPath, 'utf8');
-    } catch {
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        throw new ConfigError(
+          [{ option: configPath, message: `cannot be read (${code ?? (error as Error).message})` }],
+          {
+            code: 'CredentialsInvalid',
+            hint: `make ${configPath} a readable file (\`aliyun configure\` writes it), or set ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`,
+          },
+        );
+      }
       text = undefined;
     }
     if (text === undefined) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher, Pool } from 'undici';
 import { EsaError, NetworkError } from '../errors.js';
-import { requestSignal, sleep, toNetworkError } from '../http/abort.js';
+import { requestSignal, sleep, toNetworkError, withDeadline } from '../http/abort.js';
 import { loadUndici } from '../http/load-undici.js';
 import type { Logger } from '../log/logger.js';
 import type { Credentials } from '../options/types.js';
@@ -29,6 +29,8 @@ export interface EsaClientOptions {
   readonly retries: number;
   readonly signal?: AbortSignal | undefined;
   readonly logger: Logger;
+  /** Removes secrets from an answer's text before any of it is kept in an error. @default identity */
+  readonly redact?: (text: string) => string;
   /** Injectable for tests. @default Math.random */
   readonly random?: () => number;
   /** Injectable for tests. @default () => new Date() */
@@ -126,8 +128,11 @@ export class EsaClient {
         const retryable =
           (error instanceof EsaError && isRetryableEsaFailure(error.status, error.code)) ||
           (error instanceof NetworkError && error.code !== 'Aborted');
-        if (!retryable || attempt >= retries) throw error;
-        const wait = (error as { retryAfter?: number }).retryAfter ?? backoffDelay(attempt, this.random);
+        // A server that does not answer in `timeout` is tried once more, not `retries` times.
+        const timedOut = error instanceof NetworkError && error.code === 'RequestTimeout';
+        if (!retryable || attempt >= retries || (timedOut && attempt >= 1)) throw error;
+        const wait =
+          (error instanceof EsaError ? error.retryAfterMs : undefined) ?? backoffDelay(attempt, this.random);
         const failure = error as EsaError | NetworkError;
         this.options.logger.info(
           `${action} failed (${failure.code}: ${failure.message}); retry ${attempt + 1}/${retries} in ${wait} ms`,
@@ -151,23 +156,33 @@ export class EsaClient {
     let response: Dispatcher.ResponseData;
     let text: string;
     try {
-      response = await this.pool.request({
-        method: 'POST',
-        path: '/',
-        headers,
-        body,
-        signal: requestSignal(this.options.signal, this.options.timeout),
-      });
-      text = await response.body.text();
+      ({ response, text } = await withDeadline(
+        this.pool
+          .request({
+            method: 'POST',
+            path: '/',
+            headers,
+            body,
+            signal: requestSignal(this.options.signal, this.options.timeout),
+          })
+          .then(async (r) => ({ response: r, text: await r.body.text() })),
+        this.options.timeout,
+      ));
     } catch (error) {
       throw toNetworkError(error, action, this.options.signal, this.options.timeout);
     }
     const json = parseEsaJson(text);
     const headerId = response.headers['x-acs-request-id'];
     const requestId = str(json?.RequestId) ?? (typeof headerId === 'string' ? headerId : '');
-    if (response.statusCode >= 200 && response.statusCode < 300 && json) return { body: json, requestId };
+    // A 2xx whose body is an error (Code and Message, as ESA's errors have) is an error all the same.
+    const errorBody = typeof json?.Code === 'string' && typeof json?.Message === 'string';
+    if (response.statusCode >= 200 && response.statusCode < 300 && json && !errorBody) {
+      return { body: json, requestId };
+    }
     const code = str(json?.Code) ?? `HTTP${response.statusCode}`;
-    const message = str(json?.Message) ?? (json ? 'no message' : `non-JSON answer: ${text.slice(0, 200)}`);
+    const message =
+      str(json?.Message) ??
+      (json ? 'no message' : `non-JSON answer: ${(this.options.redact?.(text) ?? text).slice(0, 200)}`);
     const retryAfterHeader = response.headers['retry-after'];
     throw new EsaError(`${action} failed: ${message}`, {
       code,
@@ -175,7 +190,7 @@ export class EsaClient {
       status: response.statusCode,
       action,
       recommend: str(json?.Recommend),
-      hint: esaHint(code),
+      hint: esaHint(code, response.statusCode),
       retryAfterMs: retryAfterMs(
         typeof retryAfterHeader === 'string' ? retryAfterHeader : undefined,
         this.now().getTime(),
@@ -188,12 +203,12 @@ export class EsaClient {
   }
 }
 
-/** What to do about the ESA error codes a publish can meet. */
-export function esaHint(code: string): string | undefined {
+/** What to do about the ESA error codes a publish can meet. Every code gets a hint. */
+export function esaHint(code: string, status = 400): string {
   if (code === 'RoutineNotExist')
     return 'create the routine first (ESA console, or `esa-cli init`), or fix the `name` option';
   if (code === 'CodeVersionNumberExceedQuotaLimit') {
-    return 'the routine keeps too many code versions: delete old ones (ESA console or DeleteRoutineCodeVersion) and publish again';
+    return 'the routine keeps too many code versions: delete old ones (`esa-stage versions prune`) and publish again';
   }
   if (code.startsWith('InvalidAccessKeyId'))
     return 'the AccessKey ID is unknown or disabled: check the credentials in use';
@@ -205,10 +220,26 @@ export function esaHint(code: string): string | undefined {
     return "this machine's clock is off by more than 15 minutes: sync it";
   if (code === 'Forbidden.RAM' || code.startsWith('NoPermission'))
     return 'grant the RAM user esa:* routine permissions';
-  if (code.startsWith('Throttling')) return 'ESA is throttling requests: wait and publish again';
-  if (code === 'InternalException' || code === 'InternalOperationError')
-    return 'ESA failed internally: publish again later';
+  if (code.startsWith('Throttling'))
+    return 'ESA is throttling requests (retried already): wait and publish again';
   if (code === 'RoutineUserServiceStatusHalt')
     return 'the account has overdue payments: settle them in the console';
-  return undefined;
+  if (code === 'DependedByOthers')
+    return 'an environment serves this version: deploy another version there first';
+  if (/^HTTP\d{3}$/.test(code)) {
+    return `ESA answered HTTP ${code.slice(4)} without an error body: check that the endpoint is ESA's OpenAPI origin (or a proxy in between), then publish again`;
+  }
+  if (
+    status >= 500 ||
+    code === 'InternalException' ||
+    code === 'InternalOperationError' ||
+    code === 'InternalError' ||
+    code === 'ServiceUnavailable'
+  ) {
+    return 'ESA failed on its side (retried already): publish again later; if it persists, report the request id to Alibaba Cloud';
+  }
+  if (code.startsWith('InvalidParameter') || code === 'MissingParameter') {
+    return 'ESA refused a parameter: the message says which; check `name`, the description and the version';
+  }
+  return "ESA refused the request: the message says why; look the code up in ESA's OpenAPI error reference";
 }

@@ -28,7 +28,8 @@ export function fillTemplate(template: string, info: GitInfo): string {
 /** One line, trimmed, at most `max` code points (cut on a code-point boundary, ending in `…`). */
 export function boundDescription(text: string, max = MAX_DESCRIPTION_LENGTH): string {
   // Control characters (newlines included) become spaces: the description is one line.
-  const oneLine = text.replace(CONTROL_CHARACTERS, ' ').replace(/ {2,}/g, ' ').trim();
+  // A lone surrogate (half of a character) cannot be encoded for the request: it becomes U+FFFD.
+  const oneLine = text.toWellFormed().replace(CONTROL_CHARACTERS, ' ').replace(/ {2,}/g, ' ').trim();
   const points = Array.from(oneLine);
   return points.length <= max ? oneLine : `${points.slice(0, max - 1).join('')}…`;
 }

@@ -1,4 +1,4 @@
-import { NetworkError } from '../errors.js';
+import { EsaStageError, NetworkError } from '../errors.js';
 
 /** A signal that fires on the caller's abort or after `timeoutMs`, whichever comes first. */
 export function requestSignal(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
@@ -6,14 +6,38 @@ export function requestSignal(signal: AbortSignal | undefined, timeoutMs: number
   return signal ? AbortSignal.any([signal, timeout]) : timeout;
 }
 
-/** Turns what a failed request threw into a {@link NetworkError}: aborted by the caller, timed out, or the network. */
+/** How long past its timeout a request may go before {@link withDeadline} gives up on it anyway. */
+const DEADLINE_GRACE_MS = 1000;
+
+/**
+ * Settles no later than `timeoutMs` (plus a second's grace), whatever the HTTP stack does: a last
+ * guard so that no request can outlive its timeout. The late rejection reads as a timeout.
+ */
+export function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error('no answer by the deadline');
+      error.name = 'TimeoutError';
+      reject(error);
+    }, timeoutMs + DEADLINE_GRACE_MS);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Turns what a failed request threw into a {@link NetworkError} (aborted by the caller, timed out,
+ * or the network), or, for a request the HTTP client refused to send, an `InvalidRequest` error
+ * that is never retried.
+ */
 export function toNetworkError(
   error: unknown,
   what: string,
   callerSignal: AbortSignal | undefined,
   timeoutMs: number,
-): NetworkError {
-  if (error instanceof NetworkError) return error;
+): EsaStageError {
+  if (error instanceof EsaStageError) return error;
   if (callerSignal?.aborted) {
     return new NetworkError(`${what} was aborted`, { code: 'Aborted', cause: error });
   }
@@ -32,6 +56,13 @@ export function toNetworkError(
     });
   }
   const detail = error instanceof Error ? error.message : String(error);
+  if (code === 'UND_ERR_INVALID_ARG' || error instanceof TypeError) {
+    return new EsaStageError(`${what} could not be sent: ${detail}`, {
+      code: 'InvalidRequest',
+      hint: 'a value sent in a header is not valid HTTP; check the credentials and the endpoint for stray characters',
+      cause: error,
+    });
+  }
   return new NetworkError(
     `${what} failed on the network (${typeof code === 'string' ? `${code}: ` : ''}${detail})`,
     {

@@ -35,7 +35,17 @@ export function createLogger(options: LoggerOptions): Logger {
   const prefix = options.prefix ?? 'esa-stage';
   const rank = RANK[options.level];
   const emit = (level: Exclude<LogLevel, 'silent'>) => (message: string) => {
-    if (RANK[level] <= rank) sink[level](options.secrets.redact(prefix ? `${prefix}: ${message}` : message));
+    if (RANK[level] > rank) return;
+    const line = options.secrets.redact(prefix ? `${prefix}: ${message}` : message);
+    try {
+      sink[level](line);
+    } catch (error) {
+      // A logger that throws must not fail a publish (least of all one already live): the line
+      // goes to stderr instead, with why.
+      stderrLogger[level](
+        `${line} (the logger threw: ${options.secrets.redact(error instanceof Error ? error.message : String(error))})`,
+      );
+    }
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

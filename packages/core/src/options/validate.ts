@@ -69,6 +69,9 @@ function describe(value: unknown): string {
   return value === null ? 'null' : typeof value;
 }
 
+/** Timers take at most 2^31 - 1 ms (about 24.8 days); a longer timeout would fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 function isWhole(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
@@ -145,8 +148,11 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
       const problem = endpointProblem(endpoint);
       if (problem) problems.push({ option: 'endpoint', message: problem });
     }
-  } else if (env.ESA_ENDPOINT !== undefined && env.ESA_ENDPOINT.trim() !== '') {
-    const problem = endpointProblem(env.ESA_ENDPOINT);
+  } else if (env.ESA_ENDPOINT !== undefined) {
+    const problem =
+      env.ESA_ENDPOINT.trim() === ''
+        ? 'is set but empty; unset it to use the region endpoint, or give a URL'
+        : endpointProblem(env.ESA_ENDPOINT);
     if (problem) problems.push({ option: 'env ESA_ENDPOINT', message: problem });
   }
   for (const name of ENV_SWITCHES) {
@@ -208,10 +214,10 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
   if (dryRun !== undefined && typeof dryRun !== 'boolean') {
     problems.push({ option: 'dryRun', message: `must be true or false, got ${describe(dryRun)}` });
   }
-  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
+  if (timeout !== undefined && !isWhole(timeout, 1, MAX_TIMEOUT_MS)) {
     problems.push({
       option: 'timeout',
-      message: `must be a positive number of milliseconds, got ${describe(timeout)}`,
+      message: `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${describe(timeout)}`,
     });
   }
   if (

@@ -1,4 +1,5 @@
 import { EsaStageError } from '../errors.js';
+import { isLoopbackHostname } from '../http/loopback.js';
 
 /** One form field of a PostObject upload, in the order it is sent. */
 export interface FormField {
@@ -53,10 +54,17 @@ export function readPostConfig(config: unknown): PostTarget {
     fields.push({ name: CANONICAL_FIELD[rawName.toLowerCase()] ?? rawName, value: rawValue });
   }
   if (!url) throw invalid('OssPostConfig.Url is missing');
+  let parsed: URL;
   try {
-    new URL(url);
+    parsed = new URL(url);
   } catch {
     throw invalid('OssPostConfig.Url is not a URL');
+  }
+  // The upload carries a signed policy: only over https, or plain http to this machine (an emulator).
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHostname(parsed.hostname))) {
+    throw invalid(
+      `OssPostConfig.Url must be https (plain http only to a loopback host), got a ${parsed.protocol} URL to ${parsed.hostname}`,
+    );
   }
   for (const name of REQUIRED) {
     if (!fields.some((f) => f.name === name)) throw invalid(`OssPostConfig.${name} is missing`);

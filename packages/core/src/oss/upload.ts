@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { NetworkError, OssError } from '../errors.js';
 import { backoffDelay } from '../esa/retry.js';
-import { requestSignal, sleep, toNetworkError } from '../http/abort.js';
+import { requestSignal, sleep, toNetworkError, withDeadline } from '../http/abort.js';
 import { loadUndici } from '../http/load-undici.js';
 import type { Logger } from '../log/logger.js';
 import type { ChunkSource } from '../options/types.js';
@@ -72,7 +72,7 @@ async function* streamBody(
 }
 
 /** What to do about the OSS errors an upload can meet. */
-export function ossHint(code: string, message: string): string | undefined {
+export function ossHint(code: string, message: string): string {
   if (code === 'AccessDenied' && /expired/i.test(message)) {
     return "the upload policy expired before the upload: check this machine's clock, or publish again";
   }
@@ -83,13 +83,24 @@ export function ossHint(code: string, message: string): string | undefined {
     return 'the file is larger than ESA accepts for a routine: shrink the bundle (minify, drop dependencies)';
   if (code === 'CallbackFailed')
     return 'OSS stored the file but could not register it with ESA: publish again';
-  return undefined;
+  if (code.startsWith('Throttling') || code === 'SlowDown')
+    return 'OSS is throttling uploads (retried already): wait and publish again';
+  if (/^HTTP\d{3}$/.test(code))
+    return `OSS answered HTTP ${code.slice(4)} without an error body: check for a proxy in between, then publish again`;
+  return 'OSS refused the upload: the message says why; publish again, and report the request id if it persists';
 }
 
 function isRetryable(error: unknown): boolean {
   if (error instanceof NetworkError) return error.code !== 'Aborted';
-  if (error instanceof OssError)
-    return error.status >= 500 || error.status === 203 || error.code === 'RequestTimeout';
+  if (error instanceof OssError) {
+    return (
+      error.status >= 500 ||
+      error.status === 203 ||
+      error.code === 'RequestTimeout' ||
+      error.code.startsWith('Throttling') ||
+      error.code === 'SlowDown'
+    );
+  }
   return false;
 }
 
@@ -116,8 +127,9 @@ async function uploadOnce(
   });
   let response: Dispatcher.ResponseData;
   let text: string;
+  let failed = false;
   try {
-    response = await client.request({
+    const sent = client.request({
       path: `${url.pathname}${url.search}`,
       method: 'POST',
       headers: {
@@ -129,8 +141,12 @@ async function uploadOnce(
       body: streamBody(frame, file, hash, () => writesFlushed(socket)) as unknown as Readable,
       signal: requestSignal(options.signal, options.timeout),
     });
-    text = await response.body.text();
+    ({ response, text } = await withDeadline(
+      sent.then(async (r) => ({ response: r, text: await r.body.text() })),
+      options.timeout,
+    ));
   } catch (error) {
+    failed = true;
     if (error instanceof Error && error.message.includes('changed while it was uploaded')) {
       throw new OssError(error.message, {
         code: 'FileChanged',
@@ -140,7 +156,8 @@ async function uploadOnce(
     }
     throw toNetworkError(error, 'the OSS upload', options.signal, options.timeout);
   } finally {
-    await client.close().catch(() => undefined);
+    // A request that failed may still hold the socket: destroy rather than wait for it.
+    await (failed ? client.destroy() : client.close()).catch(() => undefined);
   }
   const header = response.headers['x-oss-request-id'];
   const headerId = typeof header === 'string' ? header : undefined;
@@ -182,7 +199,8 @@ export async function uploadToOss(
     try {
       return await uploadOnce(target, file, options);
     } catch (error) {
-      if (!isRetryable(error) || attempt >= options.retries) throw error;
+      const timedOut = error instanceof NetworkError && error.code === 'RequestTimeout';
+      if (!isRetryable(error) || attempt >= options.retries || (timedOut && attempt >= 1)) throw error;
       const wait = backoffDelay(attempt, random);
       const failure = error as OssError;
       options.logger.info(

@@ -103,10 +103,14 @@ export async function commitVersion(input: CommitInput): Promise<Committed> {
       const response = await record.step(
         'commit',
         () =>
-          client.call(
-            'CommitRoutineStagingCode',
-            { Name: input.name, CodeDescription: input.description, DeployEnv: input.deployEnv },
-            { retries: 0 },
+          record.changing(
+            `a new version${input.announced ? ` (announced as ${input.announced})` : ''} of ${input.name}`,
+            () =>
+              client.call(
+                'CommitRoutineStagingCode',
+                { Name: input.name, CodeDescription: input.description, DeployEnv: input.deployEnv },
+                { retries: 0 },
+              ),
           ),
         (r) => r.requestId,
       );
@@ -124,6 +128,7 @@ export async function commitVersion(input: CommitInput): Promise<Committed> {
       if (!isRetryable(error) && !mayHaveCommitted(error)) throw error;
       if (mayHaveCommitted(error)) {
         const found = await record.step('recover', () => findCommitted(input, since));
+        record.pending = found ? undefined : record.pending;
         if (found) {
           logger.warn(
             `the answer to CommitRoutineStagingCode was lost (${(error as EsaStageError).code}); version ${found}, which it created with this build's bytes, is used`,
@@ -133,6 +138,7 @@ export async function commitVersion(input: CommitInput): Promise<Committed> {
         }
       }
       if (attempt >= input.retries) throw error;
+      record.pending = undefined;
       const wait = backoffDelay(attempt, random);
       logger.info(
         `CommitRoutineStagingCode failed (${(error as EsaStageError).code}: ${(error as Error).message}); no version was created, retry ${attempt + 1}/${input.retries} in ${wait} ms`,

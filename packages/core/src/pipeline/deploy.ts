@@ -73,40 +73,42 @@ export class Deployer {
   /** Makes `env` serve `codeVersions`; records the change under the env's name. */
   async deploy(change: EnvChange): Promise<void> {
     const { env, codeVersions } = change;
+    const what = `${env} serving ${codeVersions.map((v) => `${v.codeVersion} at ${v.percentage}%`).join(' and ')}`;
     await this.record.step(
       env,
-      async () => {
-        if (this.api === 'deployment') {
-          try {
-            return await this.client.call('CreateRoutineCodeDeployment', {
-              Name: this.name,
-              Env: env,
-              Strategy: 'percentage',
-              CodeVersions: JSON.stringify(
-                codeVersions.map((v) => ({ CodeVersion: v.codeVersion, Percentage: v.percentage })),
-              ),
-            });
-          } catch (error) {
-            if (!isUnknownAction(error)) throw error;
-            this.logger.warn(
-              'ESA does not know CreateRoutineCodeDeployment here; deploying with PublishRoutineCodeVersion instead',
-            );
-            this.api = 'legacy';
+      () =>
+        this.record.changing(what, async () => {
+          if (this.api === 'deployment') {
+            try {
+              return await this.client.call('CreateRoutineCodeDeployment', {
+                Name: this.name,
+                Env: env,
+                Strategy: 'percentage',
+                CodeVersions: JSON.stringify(
+                  codeVersions.map((v) => ({ CodeVersion: v.codeVersion, Percentage: v.percentage })),
+                ),
+              });
+            } catch (error) {
+              if (!isUnknownAction(error)) throw error;
+              this.logger.warn(
+                'ESA does not know CreateRoutineCodeDeployment here; deploying with PublishRoutineCodeVersion instead',
+              );
+              this.api = 'legacy';
+            }
           }
-        }
-        const [only] = codeVersions;
-        if (codeVersions.length !== 1 || only === undefined || only.percentage !== 100) {
-          throw new EsaStageError(`PublishRoutineCodeVersion cannot split ${env} between two versions`, {
-            code: 'CanaryNeedsDeploymentApi',
-            hint: "canary deploys need CreateRoutineCodeDeployment: use deployApi: 'deployment', or deploy at 100%",
+          const [only] = codeVersions;
+          if (codeVersions.length !== 1 || only === undefined || only.percentage !== 100) {
+            throw new EsaStageError(`PublishRoutineCodeVersion cannot split ${env} between two versions`, {
+              code: 'CanaryNeedsDeploymentApi',
+              hint: "canary deploys need CreateRoutineCodeDeployment: use deployApi: 'deployment', or deploy at 100%",
+            });
+          }
+          return this.client.call('PublishRoutineCodeVersion', {
+            Name: this.name,
+            Env: env,
+            CodeVersion: only.codeVersion,
           });
-        }
-        return this.client.call('PublishRoutineCodeVersion', {
-          Name: this.name,
-          Env: env,
-          CodeVersion: only.codeVersion,
-        });
-      },
+        }),
       (response) => response.requestId,
     );
     this.record.envsChanged.push(change);

@@ -25,8 +25,11 @@ export class PublishRecord {
   readonly versionsCreated: string[] = [];
   readonly versionsDeleted: string[] = [];
   readonly envsChanged: EnvChange[] = [];
-  /** A version this publish made whose fate is unknown (its commit answer was lost). */
-  uncertain: string | undefined;
+  /**
+   * What the request in flight would change on ESA (`a new version`, `staging serving 1234 at
+   * 100%`), while it is in flight: when it fails without a clear answer, this may have happened.
+   */
+  pending: string | undefined;
 
   /** Runs one step, adding its time (steps of one name add up) and the request id it returns. */
   async step<T>(
@@ -47,6 +50,14 @@ export class PublishRecord {
 
   elapsed(): number {
     return Math.round(performance.now() - this.started);
+  }
+
+  /** Runs a request that changes ESA, remembering what it would change until it answers. */
+  async changing<T>(what: string, run: () => Promise<T>): Promise<T> {
+    this.pending = what;
+    const value = await run();
+    this.pending = undefined;
+    return value;
   }
 
   /** What is true on ESA after a failure, in words, or '' when the publish changed nothing. */

@@ -1,5 +1,5 @@
 import type { ResolvedCredentials } from '../credentials/resolve-credentials.js';
-import { EsaError, EsaStageError } from '../errors.js';
+import { EsaError, EsaStageError, NetworkError } from '../errors.js';
 import { EsaClient } from '../esa/client.js';
 import type { Logger } from '../log/logger.js';
 import type { Secrets } from '../log/secrets.js';
@@ -49,11 +49,28 @@ const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
 const isQuotaFull = (error: unknown) =>
   error instanceof EsaError && error.code === 'CodeVersionNumberExceedQuotaLimit';
 
-/** Adds what this publish already did on ESA to a failure's message, so nothing is silent. */
-function withWhatIsKnown(error: unknown, record: PublishRecord): unknown {
+/** A failure that may have happened after ESA did the work: no answer, or a broken one. */
+function leavesDoubt(error: unknown): boolean {
+  if (error instanceof NetworkError) return true;
+  if (error instanceof EsaError) return error.status >= 500;
+  return error instanceof EsaStageError && error.code === 'InvalidResponse';
+}
+
+/**
+ * Adds to a failure's message what this publish already did on ESA, and what may have happened
+ * (a request that got no clear answer), with how to check; so nothing is silent or misstated.
+ */
+function withWhatIsKnown(error: unknown, record: PublishRecord, name: string): unknown {
+  if (!(error instanceof EsaStageError)) return error;
   const known = record.known();
-  if (!(error instanceof EsaStageError) || known === '') return error;
-  Object.defineProperty(error, 'message', { value: `${error.message} (so far: ${known})` });
+  const doubt = record.pending && leavesDoubt(error) ? record.pending : undefined;
+  if (known === '' && !doubt) return error;
+  const parts = [
+    known && `so far: ${known}`,
+    doubt &&
+      `uncertain: the request for ${doubt} got no clear answer and may have taken effect; check with \`esa-stage versions list --name ${name}\``,
+  ].filter(Boolean);
+  Object.defineProperty(error, 'message', { value: `${error.message} (${parts.join('; ')})` });
   Object.defineProperty(error, 'versionsCreated', { value: [...record.versionsCreated] });
   return error;
 }
@@ -76,11 +93,12 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     retries: opts.retries,
     signal: opts.signal,
     logger,
+    redact: (text) => input.secrets.redact(text),
   });
   try {
     return await publishWith(client, input, record);
   } catch (error) {
-    throw withWhatIsKnown(error, record);
+    throw withWhatIsKnown(error, record, input.opts.name);
   } finally {
     await client.close();
   }

@@ -65,6 +65,7 @@ export async function withRoutine<T>(
       retries: opts.retries,
       signal: opts.signal,
       logger,
+      redact: (text) => secrets.redact(text),
     });
     try {
       return await use({ client, opts, logger });
@@ -72,10 +73,6 @@ export async function withRoutine<T>(
       await client.close();
     }
   } catch (error) {
-    if (error instanceof Error) {
-      const redacted = secrets.redact(error.message);
-      if (redacted !== error.message) Object.defineProperty(error, 'message', { value: redacted });
-    }
-    throw error;
+    throw secrets.redactError(error);
   }
 }
