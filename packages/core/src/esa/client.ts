@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher, Pool } from 'undici';
-import { EsaError, NetworkError } from '../errors.js';
+import { EsaError, EsaStageError, NetworkError } from '../errors.js';
 import { requestSignal, sleep, toNetworkError, withDeadline } from '../http/abort.js';
 import { loadUndici } from '../http/load-undici.js';
 import type { Logger } from '../log/logger.js';
@@ -178,6 +178,17 @@ export class EsaClient {
     const errorBody = typeof json?.Code === 'string' && typeof json?.Message === 'string';
     if (response.statusCode >= 200 && response.statusCode < 300 && json && !errorBody) {
       return { body: json, requestId };
+    }
+    if (response.statusCode >= 200 && response.statusCode < 300 && !json) {
+      // ESA said yes but the answer is unreadable: the action may well have happened.
+      throw new EsaStageError(
+        `${action} answered ${response.statusCode} with a body that is not JSON: ${(this.options.redact?.(text) ?? text).slice(0, 200)}`,
+        {
+          code: 'InvalidResponse',
+          requestId: requestId || undefined,
+          hint: 'something between here and ESA (a proxy, a captive portal) changed the answer: check the endpoint, then check what happened with `esa-stage versions list`',
+        },
+      );
     }
     const code = str(json?.Code) ?? `HTTP${response.statusCode}`;
     const message =

@@ -39,7 +39,11 @@ export function toNetworkError(
 ): EsaStageError {
   if (error instanceof EsaStageError) return error;
   if (callerSignal?.aborted) {
-    return new NetworkError(`${what} was aborted`, { code: 'Aborted', cause: error });
+    return new NetworkError(`${what} was aborted`, {
+      code: 'Aborted',
+      hint: 'the publish was cancelled by its signal; what it had done by then is said above',
+      cause: error,
+    });
   }
   const name = error instanceof Error ? error.name : '';
   const code = (error as { code?: unknown } | undefined)?.code;

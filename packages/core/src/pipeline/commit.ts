@@ -58,7 +58,9 @@ function isRetryable(error: unknown): boolean {
 /** Whether ESA may have processed a commit whose answer never arrived whole. */
 function mayHaveCommitted(error: unknown): boolean {
   if (error instanceof NetworkError) return error.code !== 'Aborted';
-  if (error instanceof EsaError) return error.status >= 500;
+  // Throttling refuses a request before it runs; any other failure ESA may retry can come after.
+  if (error instanceof EsaError)
+    return isRetryableEsaFailure(error.status, error.code) && !error.code.startsWith('Throttling');
   return error instanceof EsaStageError && error.code === 'InvalidResponse';
 }
 

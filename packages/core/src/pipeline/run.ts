@@ -1,6 +1,7 @@
 import type { ResolvedCredentials } from '../credentials/resolve-credentials.js';
 import { EsaError, EsaStageError, NetworkError } from '../errors.js';
 import { EsaClient } from '../esa/client.js';
+import { isRetryableEsaFailure } from '../esa/retry.js';
 import type { Logger } from '../log/logger.js';
 import type { Secrets } from '../log/secrets.js';
 import type { EnvName, NormalizedOptions, OutputChunk } from '../options/types.js';
@@ -52,7 +53,8 @@ const isQuotaFull = (error: unknown) =>
 /** A failure that may have happened after ESA did the work: no answer, or a broken one. */
 function leavesDoubt(error: unknown): boolean {
   if (error instanceof NetworkError) return true;
-  if (error instanceof EsaError) return error.status >= 500;
+  if (error instanceof EsaError)
+    return isRetryableEsaFailure(error.status, error.code) && !error.code.startsWith('Throttling');
   return error instanceof EsaStageError && error.code === 'InvalidResponse';
 }
 

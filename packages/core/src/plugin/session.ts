@@ -59,7 +59,11 @@ function validatePluginOptions(options: PluginOptions): ConfigError | undefined 
   if (options.onPublished !== undefined && typeof options.onPublished !== 'function') {
     problems.push({ option: 'onPublished', message: 'must be a function' });
   }
-  return problems.length > 0 ? new ConfigError(problems) : undefined;
+  return problems.length > 0
+    ? new ConfigError(problems, {
+        hint: 'fix the plugin options listed; each is described in the esa-stage README',
+      })
+    : undefined;
 }
 
 function publishOptionsOf(options: PluginOptions): PublishOptions {
