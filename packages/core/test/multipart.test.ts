@@ -114,9 +114,17 @@ describe('readPostConfig', () => {
     expect(() => readPostConfig(undefined)).toThrow(/OssPostConfig is missing/);
     expect(() => readPostConfig({ key: 'k' })).toThrow(/Url is missing/);
     expect(() => readPostConfig({ Url: 'x', key: 'k' })).toThrow(/not a URL/);
-    expect(() => readPostConfig({ Url: 'http://a', key: 'k', policy: 'p', Signature: 's' })).toThrow(
+    expect(() => readPostConfig({ Url: 'https://a', key: 'k', policy: 'p', Signature: 's' })).toThrow(
       /OSSAccessKeyId is missing/,
     );
+    const full = { key: 'k', policy: 'p', OSSAccessKeyId: 'a', Signature: 's' };
+    expect(() => readPostConfig({ Url: 'ftp://oss.example.com/', ...full })).toThrow(
+      /must be https .*ftp: URL/,
+    );
+    expect(() => readPostConfig({ Url: 'http://oss.example.com/', ...full })).toThrow(
+      /http: URL to oss\.example\.com/,
+    );
+    expect(readPostConfig({ Url: 'http://127.0.0.1:9/', ...full }).url).toBe('http://127.0.0.1:9/');
     expect(() => readPostConfig({ Url: 'http://a', key: 1 })).toThrow(/key is not a string/);
   });
 });
