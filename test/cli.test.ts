@@ -164,6 +164,27 @@ describe('esa-stage CLI', () => {
     expect(emulator.state.requests.length).toBe(before);
   });
 
+  it('does not crash when the reader of --json goes away (EPIPE)', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(
+      process.execPath,
+      [CLI, 'publish', 'worker.js', '--name', 'cli-routine', '--json', '--force'],
+      {
+        cwd: repo.dir,
+        env: { ...process.env, ...env(), ESA_ENDPOINT: emulator.endpoint },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout.destroy(); // like `| head -c0`: the pipe is closed before the JSON is written
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Error:/);
+    expect(code).toBe(0);
+  });
+
   it('explains usage mistakes', async () => {
     const noName = await cli(['publish', 'worker.js']);
     expect(noName.code).toBe(1);

@@ -13,6 +13,7 @@ export type ProxyBehaviour =
       readonly status: number;
       readonly body: string;
       readonly contentType?: string;
+      readonly headers?: Readonly<Record<string, string>>;
       readonly processed?: boolean;
     }
   /** Never answer. */
@@ -107,7 +108,10 @@ export class HostileProxy {
     if (behaviour?.kind === 'stall') return;
     if (behaviour?.kind === 'craft' && !behaviour.processed) {
       res
-        .writeHead(behaviour.status, { 'content-type': behaviour.contentType ?? 'application/json' })
+        .writeHead(behaviour.status, {
+          'content-type': behaviour.contentType ?? 'application/json',
+          ...behaviour.headers,
+        })
         .end(behaviour.body);
       return;
     }
@@ -124,7 +128,10 @@ export class HostileProxy {
     }
     if (behaviour?.kind === 'craft') {
       res
-        .writeHead(behaviour.status, { 'content-type': behaviour.contentType ?? 'application/json' })
+        .writeHead(behaviour.status, {
+          'content-type': behaviour.contentType ?? 'application/json',
+          ...behaviour.headers,
+        })
         .end(behaviour.body);
       return;
     }

@@ -68,6 +68,27 @@ export const answerCases: HostileCase[] = [
     },
   ]),
   {
+    name: 'throttling with Retry-After: 1 waits the second it asks for, then succeeds',
+    expect: { ok: true },
+    run: async (ctx) => {
+      ctx.proxy.on(
+        'GetRoutine',
+        {
+          kind: 'craft',
+          status: 400,
+          headers: { 'retry-after': '1' },
+          body: JSON.stringify({ RequestId: 'R', Code: 'Throttling.User', Message: 'slow down' }),
+        },
+        1,
+      );
+      const started = Date.now();
+      const outcome = await ctx.publish();
+      const waited = Date.now() - started;
+      if (waited < 950) throw new Error(`retried after ${waited} ms, not after the second asked for`);
+      return outcome;
+    },
+  },
+  {
     name: 'upload info pointing at an ftp URL',
     expect: { code: 'InvalidUploadInfo', message: /must be https .*ftp: URL/ },
     run: (ctx) => {
