@@ -41,6 +41,10 @@ export interface PublishedResult {
   readonly deployedTo: readonly DeployedEnv[];
   /** The deployments this publish made: each environment and what it serves now. */
   readonly deployments: readonly EnvChange[];
+  /** For a version with assets: how many asset files, the zip's size, and the hash of its content. */
+  readonly assets:
+    | { readonly files: number; readonly zipSize: number; readonly contentSha256: string }
+    | undefined;
   /** How to send a request to staging (`curl --resolve ...`), when staging serves the version. */
   readonly staging: StagingAccess | undefined;
   /** Versions this publish created, and deleted (pruned, or another publish's bytes). */
@@ -93,6 +97,18 @@ function plannedSteps(options: NormalizedOptions): string[] {
   const deploys = options.deploy.map(
     (s) => `CreateRoutineCodeDeployment Env=${s.env}${s.percentage < 100 ? ` ${s.percentage}%` : ''}`,
   );
+  if (options.pipeline === 'assets') {
+    return [
+      `zip routine/index.js${options.assets ? ` and ${options.assets.directory} as assets/` : ''}, with GetRoutine + GetRoutineStagingEnvIp`,
+      ...(options.skipUnchanged
+        ? ['GetRoutineCodeVersionInfo of the versions served (unchanged content: stop here)']
+        : []),
+      'CreateRoutineWithAssetsCodeVersion',
+      'OSS PostObject upload of the zip',
+      'GetRoutineCodeVersionInfo until available',
+      ...deploys,
+    ];
+  }
   return [
     'GetRoutine + GetRoutineStagingEnvIp + GetRoutineStagingCodeUploadInfo',
     ...(options.skipUnchanged
@@ -290,6 +306,9 @@ async function run(
     sha256,
     deployedTo: outcome.servedBy,
     deployments: record.envsChanged,
+    assets: outcome.zip
+      ? { files: outcome.zip.assets, zipSize: outcome.zip.size, contentSha256: outcome.zip.contentSha256 }
+      : undefined,
     staging: outcome.staging,
     versionsCreated: record.versionsCreated,
     versionsDeleted: record.versionsDeleted,

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { envSwitch } from './env-flags.js';
 import type {
   DeployStep,
@@ -12,6 +13,7 @@ import type {
 export const REGIONS: readonly Region[] = ['cn-hangzhou', 'ap-southeast-1'];
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_RETRIES = 3;
+export const DEFAULT_BUILD_TIMEOUT_MS = 300_000;
 
 /** The public ESA OpenAPI endpoint of a region. */
 export function regionEndpoint(region: Region): string {
@@ -41,6 +43,10 @@ function nonEmpty(value: string | undefined): string | undefined {
 export function normalizeOptions(options: PublishOptions, env: Env, cwd: string): NormalizedOptions {
   const region = options.region ?? 'cn-hangzhou';
   const envDescription = nonEmpty(env.ESA_STAGE_DESCRIPTION);
+  const base = options.cwd ?? cwd;
+  const assets = options.assets
+    ? { ...options.assets, directory: resolve(base, options.assets.directory) }
+    : undefined;
   const deploy = deploySteps(options.deploy === undefined ? 'staging' : options.deploy);
   return {
     name: options.name,
@@ -56,6 +62,9 @@ export function normalizeOptions(options: PublishOptions, env: Env, cwd: string)
     skipUnchanged: options.skipUnchanged ?? true,
     pruneVersions: options.pruneVersions,
     deployApi: options.deployApi ?? 'deployment',
+    assets,
+    pipeline: options.pipeline ?? (assets ? 'assets' : 'single-file'),
+    buildTimeout: options.buildTimeout ?? DEFAULT_BUILD_TIMEOUT_MS,
     chunk: options.chunk,
     // The env switch turns a dry run on from outside the config; it never turns one off.
     dryRun: envSwitch(env, 'ESA_STAGE_DRY_RUN') === true || options.dryRun === true,

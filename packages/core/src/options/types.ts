@@ -23,6 +23,23 @@ export type DeployTarget = EnvName | false | CanaryTarget;
 /** How versions are deployed: today's `CreateRoutineCodeDeployment`, or the older `PublishRoutineCodeVersion`. */
 export type DeployApi = 'deployment' | 'legacy';
 
+/** What ESA answers for a path that is no file of the assets. */
+export type NotFoundStrategy = 'singlePageApplication' | '404Page';
+
+/** Static files published with the routine, as one version "with assets". */
+export interface AssetsOption {
+  /** The directory of static files, e.g. the client build's output (relative to `cwd`). */
+  readonly directory: string;
+  /**
+   * For a path that is no file: `singlePageApplication` answers `index.html`, `404Page` answers
+   * `404.html`; unset, the routine answers (or ESA's 404 without a routine).
+   */
+  readonly notFoundStrategy?: NotFoundStrategy | undefined;
+}
+
+/** How a version reaches ESA: one file to the routine's staging slot, or a zip with assets. */
+export type PipelineKind = 'single-file' | 'assets';
+
 /** Deleting old versions when the routine's version quota is full. */
 export interface PruneOptions {
   /** Keep at least the newest `keep` versions (deployed versions are never deleted). */
@@ -115,6 +132,25 @@ export interface PublishOptions {
    */
   pruneVersions?: PruneOptions;
   /**
+   * Static files to publish with the routine as one version with assets (esa-cli's layout:
+   * `routine/index.js` and `assets/...` in a zip). The Vite plugin adds the client build of an app
+   * build by itself; `false` turns that off.
+   * @default undefined (the routine alone)
+   */
+  assets?: AssetsOption | false;
+  /**
+   * `'assets'` publishes through `CreateRoutineWithAssetsCodeVersion` (a version named before the
+   * upload, with its own object: no shared staging slot to race for), also for a routine alone.
+   * `'single-file'` uploads to the routine's staging slot and commits it.
+   * @default 'assets' when there are assets, else 'single-file'
+   */
+  pipeline?: PipelineKind;
+  /**
+   * How long a version with assets may take to become available after its upload, in ms.
+   * @default 300000
+   */
+  buildTimeout?: number;
+  /**
    * How versions are deployed: `'deployment'` (`CreateRoutineCodeDeployment`, as esa-cli 1.x and
    * Terraform do; it falls back to the older action when ESA does not know it) or `'legacy'`
    * (`PublishRoutineCodeVersion`, 100% only).
@@ -178,6 +214,10 @@ export interface NormalizedOptions {
   readonly skipUnchanged: boolean;
   readonly pruneVersions: PruneOptions | undefined;
   readonly deployApi: DeployApi;
+  /** The assets, with `directory` resolved against `cwd`. */
+  readonly assets: AssetsOption | undefined;
+  readonly pipeline: PipelineKind;
+  readonly buildTimeout: number;
   readonly chunk: ChunkOption | undefined;
   readonly dryRun: boolean;
   readonly timeout: number;

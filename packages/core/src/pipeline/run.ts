@@ -1,3 +1,4 @@
+import type { AssetsZip } from '../assets/build-zip.js';
 import type { ResolvedCredentials } from '../credentials/resolve-credentials.js';
 import { EsaError, EsaStageError, NetworkError } from '../errors.js';
 import { EsaClient } from '../esa/client.js';
@@ -5,15 +6,13 @@ import { isRetryableEsaFailure } from '../esa/retry.js';
 import type { Logger } from '../log/logger.js';
 import type { Secrets } from '../log/secrets.js';
 import type { EnvName, NormalizedOptions, OutputChunk } from '../options/types.js';
-import { codeSha256 } from './code-versions.js';
-import { commitVersion } from './commit.js';
+import { assetsFlow, startAssets } from './assets-flow.js';
 import { Deployer, planDeployment } from './deploy.js';
-import { pruneVersions } from './prune.js';
+import { quotaPruner } from './quota.js';
 import { type EnvChange, PublishRecord } from './record.js';
-import { type RoutineState, readRoutineState, servedVersions } from './routine-state.js';
+import { type RoutineState, readRoutineState } from './routine-state.js';
+import { singleFileFlow, startSingleFile } from './single-file-flow.js';
 import { readStagingIps, type StagingAccess, stagingAccess } from './staging-access.js';
-import { requestUploadInfo, type UploadInput, type UploadTicket, uploadFile } from './upload-step.js';
-import { verifyVersion } from './verify.js';
 
 /** What is settled before the first request. */
 export interface PipelineInput {
@@ -36,19 +35,28 @@ export interface PipelineOutcome {
   /** Environments serving `codeVersion` at the end, in deploy order. */
   readonly servedBy: readonly EnvName[];
   readonly staging: StagingAccess | undefined;
+  /** The zip of a version with assets: its files and content hash. */
+  readonly zip: Pick<AssetsZip, 'size' | 'assets' | 'contentSha256'> | undefined;
   readonly record: PublishRecord;
 }
 
-type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
-
-const settle = <T>(promise: Promise<T>): Promise<Settled<T>> =>
-  promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-
-const isQuotaFull = (error: unknown) =>
-  error instanceof EsaError && error.code === 'CodeVersionNumberExceedQuotaLimit';
+/** What every flow of a publish shares once the first round trip is done. */
+export interface Stage {
+  readonly client: EsaClient;
+  readonly input: PipelineInput;
+  readonly record: PublishRecord;
+  /** `GetRoutine`: what each environment serves, and the routine's host. */
+  readonly routine: RoutineState;
+  /** Frees the version quota once, when `pruneVersions` allows. */
+  readonly prune: (() => Promise<boolean>) | undefined;
+  /** Deploys `codeVersion` where the targets do not serve it yet, and builds the outcome. */
+  finish(
+    status: PipelineOutcome['status'],
+    codeVersion: string,
+    description: string,
+    zip?: PipelineOutcome['zip'],
+  ): Promise<PipelineOutcome>;
+}
 
 /** A failure that may have happened after ESA did the work: no answer, or a broken one. */
 function leavesDoubt(error: unknown): boolean {
@@ -78,12 +86,10 @@ function withWhatIsKnown(error: unknown, record: PublishRecord, name: string): u
 }
 
 /**
- * The publish, as named steps sharing one {@link PublishRecord}:
- * 1. `GetRoutine`, `GetRoutineStagingEnvIp` and upload info, concurrently;
- * 2. unless `skipUnchanged: false`, the code of the versions the environments serve, to find one
- *    with these bytes (then no version is made: it is deployed where it is not served yet);
- * 3. the OSS upload; 4. the commit (`DeployEnv`; a lost answer is recovered, not repeated);
- * 5. the committed version's code compared with the bytes uploaded; 6. the deployments.
+ * The publish, as named steps sharing one {@link PublishRecord}. First, concurrently: `GetRoutine`,
+ * `GetRoutineStagingEnvIp`, and the flow's own start (upload info, or the zip of a version with
+ * assets). Then the flow: the single-file path (staging slot, commit, content check) or the assets
+ * path (`CreateRoutineWithAssetsCodeVersion`, zip upload, build poll). Both end in the deployments.
  */
 export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome> {
   const { opts, logger } = input;
@@ -98,46 +104,33 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
     redact: (text) => input.secrets.redact(text),
   });
   try {
-    return await publishWith(client, input, record);
+    const assets = opts.pipeline === 'assets';
+    // Started now, so their time overlaps the first round trip; awaited by the flow.
+    const started = assets ? startAssets({ input, record }) : startSingleFile({ client, input, record });
+    started.catch(() => undefined);
+    const stage = await firstRoundTrip(client, input, record);
+    return await (assets
+      ? assetsFlow(stage, started as ReturnType<typeof startAssets>)
+      : singleFileFlow(stage, started as ReturnType<typeof startSingleFile>));
   } catch (error) {
-    throw withWhatIsKnown(error, record, input.opts.name);
+    throw withWhatIsKnown(error, record, opts.name);
   } finally {
     await client.close();
   }
 }
 
-async function publishWith(
+async function firstRoundTrip(
   client: EsaClient,
   input: PipelineInput,
   record: PublishRecord,
-): Promise<PipelineOutcome> {
+): Promise<Stage> {
   const { opts, logger } = input;
-  const name = opts.name;
-  const upload: UploadInput = {
-    client,
-    name,
-    description: input.description,
-    file: {
-      fileName: input.chunk.fileName.split('/').pop() ?? input.chunk.fileName,
-      source: input.chunk.source,
-      size: input.size,
-    },
-    timeout: opts.timeout,
-    retries: opts.retries,
-    signal: opts.signal,
-    logger,
-    secrets: input.secrets,
-    record,
-  };
   const toStaging = opts.deploy.some((s) => s.env === 'staging');
-
-  // 1. What ESA has; where to upload. Upload info is asked for now to save a round trip, and is
-  // simply not used when the bytes turn out unchanged.
-  const [routine, ips, target] = await Promise.all([
+  const [routine, ips] = await Promise.all([
     record
       .step(
         'routine',
-        () => client.call('GetRoutine', { Name: name }),
+        () => client.call('GetRoutine', { Name: opts.name }),
         (r) => r.requestId,
       )
       .then((r) => readRoutineState(r.body)),
@@ -154,110 +147,24 @@ async function publishWith(
             return [];
           })
       : [],
-    settle(requestUploadInfo(upload)),
   ]);
   // A canary needs a version to share traffic with: fail now, before anything is made.
   for (const step of opts.deploy) {
     if (step.percentage < 100) planDeployment(step, '', routine.envs[step.env]);
   }
-  const deployer = new Deployer(client, name, opts.deployApi, logger, record);
-  const finish = async (
-    status: PipelineOutcome['status'],
-    codeVersion: string,
-    description: string,
-  ): Promise<PipelineOutcome> => {
-    const servedBy = await deployEverywhere(deployer, opts, routine, codeVersion);
-    const staging = servedBy.includes('staging') ? stagingAccess(routine.host, ips) : undefined;
-    return { status, codeVersion, description, servedBy, staging, record };
-  };
-
-  // 2. The same bytes as a version an environment serves: nothing to upload or commit.
-  if (opts.skipUnchanged) {
-    const same = await record.step('unchanged', () => findServedCopy(client, name, routine, input.sha256));
-    if (same) return finish('unchanged', same, routine.descriptions.get(same) ?? '');
-  }
-
-  const prune = opts.pruneVersions
-    ? async () => {
-        const keep = opts.pruneVersions?.keep ?? 0;
-        logger.info(
-          `the version quota of ${name} is full; deleting old versions no environment serves (keeping ${keep})`,
-        );
-        const report = await record.step('prune', () =>
-          pruneVersions(client, name, keep, logger, (v) => record.versionsDeleted.push(v)),
-        );
-        return report.deleted.length > 0;
-      }
-    : undefined;
-
-  // 3. Upload (a full quota may already show in the upload info).
-  let ticket: UploadTicket;
-  if (target.ok) {
-    ticket = target.value;
-  } else if (isQuotaFull(target.error) && prune && (await prune())) {
-    ticket = await requestUploadInfo(upload);
-  } else {
-    throw quotaHint(target.error, name);
-  }
-  const uploaded = await uploadFile(upload, ticket.target);
-
-  // 4. Commit; 5. make sure the version holds these bytes.
-  const committed = await commitVersion({
+  const deployer = new Deployer(client, opts.name, opts.deployApi, logger, record);
+  return {
     client,
-    name,
-    description: input.description,
-    deployEnv: opts.deploy.some((s) => s.env === 'production') ? 'production' : 'staging',
-    sha256: uploaded.sha256,
-    announced: ticket.codeVersion,
-    existing: servedVersions(routine),
-    retries: opts.retries,
-    timeout: opts.timeout,
-    signal: opts.signal,
-    logger,
+    input,
     record,
-    prune,
-  }).catch((error: unknown) => {
-    throw quotaHint(error, name);
-  });
-  if (!committed.verified) {
-    await verifyVersion({
-      client,
-      name,
-      codeVersion: committed.codeVersion,
-      sha256: uploaded.sha256,
-      logger,
-      record,
-    });
-  }
-  return finish('published', committed.codeVersion, input.description);
-}
-
-/** The error, with a hint naming `pruneVersions` and the CLI when the version quota is full. */
-function quotaHint(error: unknown, name: string): unknown {
-  if (!isQuotaFull(error)) return error;
-  Object.defineProperty(error, 'hint', {
-    value: `delete versions no environment serves: \`esa-stage versions prune --name ${name} --keep 5\`, or let publishes do it with \`pruneVersions: { keep: 5 }\` (CLI \`--prune 5\`)`,
-  });
-  return error;
-}
-
-/** A version an environment serves whose code has `sha256`, if any: staging's first. */
-async function findServedCopy(
-  client: EsaClient,
-  name: string,
-  routine: RoutineState,
-  sha256: string,
-): Promise<string | undefined> {
-  const candidates = [...servedVersions(routine)];
-  const hashes = await Promise.all(
-    candidates.map((v) =>
-      codeSha256(client, name, v).then(
-        (r) => r.sha256,
-        () => undefined,
-      ),
-    ),
-  );
-  return candidates.find((_, i) => hashes[i] === sha256);
+    routine,
+    prune: quotaPruner(client, opts.name, opts.pruneVersions, logger, record),
+    async finish(status, codeVersion, description, zip) {
+      const servedBy = await deployEverywhere(deployer, opts, routine, codeVersion);
+      const staging = servedBy.includes('staging') ? stagingAccess(routine.host, ips) : undefined;
+      return { status, codeVersion, description, servedBy, staging, zip, record };
+    },
+  };
 }
 
 /** Deploys `codeVersion` to each target environment that does not serve it as asked yet. */

@@ -1,0 +1,109 @@
+import type { EsaClient } from '../esa/client.js';
+import { codeSha256 } from './code-versions.js';
+import { commitVersion } from './commit.js';
+import { isQuotaFull, quotaHint } from './quota.js';
+import { type RoutineState, servedVersions } from './routine-state.js';
+import type { Stage } from './run.js';
+import { requestUploadInfo, type UploadInput, type UploadTicket, uploadFile } from './upload-step.js';
+import { verifyVersion } from './verify.js';
+
+/** A version an environment serves whose code has `sha256`, if any: staging's first. */
+async function findServedCopy(
+  client: EsaClient,
+  name: string,
+  routine: RoutineState,
+  sha256: string,
+): Promise<string | undefined> {
+  const candidates = [...servedVersions(routine)];
+  const hashes = await Promise.all(
+    candidates.map((v) =>
+      codeSha256(client, name, v).then(
+        (r) => r.sha256,
+        () => undefined,
+      ),
+    ),
+  );
+  return candidates.find((_, i) => hashes[i] === sha256);
+}
+
+/** The upload's inputs for a stage. */
+export function uploadInput(stage: Pick<Stage, 'client' | 'input' | 'record'>): UploadInput {
+  const { opts, chunk } = stage.input;
+  return {
+    client: stage.client,
+    name: opts.name,
+    description: stage.input.description,
+    file: {
+      fileName: chunk.fileName.split('/').pop() ?? chunk.fileName,
+      source: chunk.source,
+      size: stage.input.size,
+    },
+    timeout: opts.timeout,
+    retries: opts.retries,
+    signal: opts.signal,
+    logger: stage.input.logger,
+    secrets: stage.input.secrets,
+    record: stage.record,
+  };
+}
+
+/** Asked for with the first round trip: where to upload (not used when the bytes are unchanged). */
+export function startSingleFile(stage: Pick<Stage, 'client' | 'input' | 'record'>): Promise<UploadTicket> {
+  return requestUploadInfo(uploadInput(stage));
+}
+
+/**
+ * The legacy single-file path: unchanged check by the code of served versions, upload to the
+ * routine's staging slot, commit (recovering a lost answer), and the check that the version holds
+ * these bytes.
+ */
+export async function singleFileFlow(
+  stage: Stage,
+  ticketed: Promise<UploadTicket>,
+): Promise<ReturnType<Stage['finish']>> {
+  const { client, input, record, routine, prune } = stage;
+  const { opts, logger } = input;
+  const name = opts.name;
+  if (opts.skipUnchanged) {
+    const same = await record.step('unchanged', () => findServedCopy(client, name, routine, input.sha256));
+    if (same) return stage.finish('unchanged', same, routine.descriptions.get(same) ?? '');
+  }
+  const upload = uploadInput(stage);
+  let ticket: UploadTicket;
+  try {
+    ticket = await ticketed;
+  } catch (error) {
+    // A full quota may already show in the upload info.
+    if (!(isQuotaFull(error) && prune && (await prune()))) throw quotaHint(error, name);
+    ticket = await requestUploadInfo(upload);
+  }
+  const uploaded = await uploadFile(upload, ticket.target);
+  const committed = await commitVersion({
+    client,
+    name,
+    description: input.description,
+    deployEnv: opts.deploy.some((s) => s.env === 'production') ? 'production' : 'staging',
+    sha256: uploaded.sha256,
+    announced: ticket.codeVersion,
+    existing: servedVersions(routine),
+    retries: opts.retries,
+    timeout: opts.timeout,
+    signal: opts.signal,
+    logger,
+    record,
+    prune,
+  }).catch((error: unknown) => {
+    throw quotaHint(error, name);
+  });
+  if (!committed.verified) {
+    await verifyVersion({
+      client,
+      name,
+      codeVersion: committed.codeVersion,
+      sha256: uploaded.sha256,
+      logger,
+      record,
+    });
+  }
+  return stage.finish('published', committed.codeVersion, input.description);
+}
