@@ -17,6 +17,7 @@ export {
 } from './lazy.js';
 export type { Logger, LogLevel } from './log/logger.js';
 export type {
+  AssetsOption,
   CanaryTarget,
   ChunkOption,
   ChunkSource,
@@ -28,7 +29,9 @@ export type {
   Env,
   EnvName,
   NormalizedOptions,
+  NotFoundStrategy,
   OutputChunk,
+  PipelineKind,
   PruneOptions,
   PublishOptions,
   Region,

@@ -1,4 +1,5 @@
 import {
+  type AssetsOption,
   type BuildContext,
   bundlerFromMeta,
   type EsaStageError,
@@ -26,6 +27,8 @@ export interface AdapterHooks {
    * says this build cannot publish what the options ask for, which fails it like an empty build.
    */
   skip?(context: PluginContextLike): boolean | NothingPublished;
+  /** Static files to publish with the routine, found by the wrapping adapter (Vite: the client build). */
+  assets?(): AssetsOption | undefined;
 }
 
 function buildContext(context: PluginContextLike, plugins?: readonly unknown[]): BuildContext {
@@ -129,7 +132,10 @@ export function rollupAdapter(
           return;
         }
         try {
-          await session.publish(toOutputChunks(outputOptions, bundle), buildContext(this));
+          await session.publish(toOutputChunks(outputOptions, bundle), {
+            ...buildContext(this),
+            assets: hooks.assets?.(),
+          });
         } catch (error) {
           fail(this, error as EsaStageError);
         }

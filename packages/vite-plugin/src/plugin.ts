@@ -5,6 +5,7 @@ import {
   PublishSession,
 } from '@esa-stage/core';
 import {
+  outputDir,
   type PluginContextLike,
   type RollupEsaStageOptions,
   type RollupPluginLike,
@@ -96,6 +97,8 @@ export function esaStage(options: ViteEsaStageOptions): VitePluginLike {
   /** The environments `vite build` builds, once its `buildApp` runs; a `vite.build()` call builds one. */
   let builds: readonly string[] | undefined;
   const noted = new Set<string>();
+  /** Where the client environment of this app build wrote its files: the version's assets. */
+  let clientOutput: string | undefined;
 
   const target = (): Target =>
     builds === undefined
@@ -124,8 +127,32 @@ export function esaStage(options: ViteEsaStageOptions): VitePluginLike {
     return true;
   };
 
+  const isAppClient = (context: PluginContextLike): boolean => {
+    const name = context.environment?.name;
+    const chosen = target();
+    return (
+      builds !== undefined &&
+      name !== undefined &&
+      'name' in chosen &&
+      name !== chosen.name &&
+      (config.environments?.[name]?.consumer ?? (name === 'client' ? 'client' : undefined)) === 'client'
+    );
+  };
+  const adapter = rollupAdapter(session, output, {
+    skip,
+    assets: () => (clientOutput ? { directory: clientOutput } : undefined),
+  });
+
   return {
-    ...rollupAdapter(session, output, { skip }),
+    ...adapter,
+    writeBundle: {
+      ...adapter.writeBundle,
+      handler(outputOptions, bundle) {
+        // The client build of an app build is the version's assets: remember where it went.
+        if (isAppClient(this)) clientOutput = outputDir(outputOptions);
+        return adapter.writeBundle.handler.call(this, outputOptions, bundle);
+      },
+    },
     apply: 'build',
     enforce: 'post',
     sharedDuringBuild: true,
@@ -137,6 +164,7 @@ export function esaStage(options: ViteEsaStageOptions): VitePluginLike {
       order: 'post',
       handler(builder) {
         builds = Object.keys(builder.environments);
+        clientOutput = undefined;
         if (!session.enabled) return;
         const problem = buildAppProblem(target(), builder);
         if (!problem) return;

@@ -2,7 +2,7 @@ import type { BundlerInfo } from '../artifact/bundler.js';
 import { ConfigError, EsaStageError } from '../errors.js';
 import type { Logger, LogLevel } from '../log/logger.js';
 import { envSwitch, isCi } from '../options/env-flags.js';
-import type { Env, OutputChunk, PublishOptions } from '../options/types.js';
+import type { AssetsOption, Env, OutputChunk, PublishOptions } from '../options/types.js';
 import type { PublishedResult, PublishResult } from '../publish.js';
 import { PLUGIN_OPTION_NAMES, type PluginOptions } from './plugin-options.js';
 
@@ -29,6 +29,8 @@ export interface BuildContext {
   readonly bundler: BundlerInfo;
   /** Every plugin of the build as the bundler lists them, to find a second esa-stage for one routine. */
   readonly plugins?: readonly unknown[] | undefined;
+  /** Static files the adapter found for this publish (Vite: the client build), unless `assets` is set. */
+  readonly assets?: AssetsOption | undefined;
 }
 
 /** Why a build's output was not published, when it was not. */
@@ -262,7 +264,12 @@ export class PublishSession {
         }
       }
       const { publishRoutine } = await import('../lazy.js');
-      const result = await publishRoutine(this.publishOptions, outputs, {
+      // Assets an adapter found are used unless the options say otherwise (`assets: false` too).
+      const options =
+        build.assets && this.publishOptions.assets === undefined
+          ? { ...this.publishOptions, assets: build.assets }
+          : this.publishOptions;
+      const result = await publishRoutine(options, outputs, {
         ...this.environment,
         env: this.env,
         bundler: build.bundler,
