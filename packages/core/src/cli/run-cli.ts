@@ -52,6 +52,9 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
     'prune',
     'deploy-api',
     'dry-run',
+    'assets',
+    'not-found-strategy',
+    'pipeline',
   ]);
   const [file, ...extra] = positionals;
   if (!file) throw new UsageError('publish needs the file to publish');
@@ -64,6 +67,17 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
   const deploy = deployTarget(values);
   const keep = wholeNumber('prune', values.prune, 1, 1000);
   const deployApi = deployApiFlag(values['deploy-api']);
+  const strategy = values['not-found-strategy'];
+  if (strategy !== undefined && strategy !== 'singlePageApplication' && strategy !== '404Page') {
+    throw new UsageError(`--not-found-strategy must be singlePageApplication or 404Page, got "${strategy}"`);
+  }
+  if (strategy !== undefined && values.assets === undefined) {
+    throw new UsageError('--not-found-strategy goes with --assets <dir>');
+  }
+  const pipeline = values.pipeline;
+  if (pipeline !== undefined && pipeline !== 'single-file' && pipeline !== 'assets') {
+    throw new UsageError(`--pipeline must be single-file or assets, got "${pipeline}"`);
+  }
   const options: PublishOptions = {
     ...routineOptions(values, logger),
     ...(values.description !== undefined && { description: values.description }),
@@ -72,6 +86,10 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
     ...(keep !== undefined && { pruneVersions: { keep } }),
     ...(deployApi !== undefined && { deployApi }),
     ...(values['dry-run'] && { dryRun: true }),
+    ...(values.assets !== undefined && {
+      assets: { directory: resolve(io.cwd, values.assets), ...(strategy && { notFoundStrategy: strategy }) },
+    }),
+    ...(pipeline !== undefined && { pipeline }),
   };
   const path = resolve(io.cwd, file);
   const { publishRoutine } = await import('../publish.js');

@@ -19,6 +19,9 @@ Options:
       --env <env>              deploy: staging or production
       --version <version>      deploy: the version to deploy
       --keep <n>               versions prune: how many of the newest versions to keep
+      --assets <dir>           publish: static files to publish with the routine, as one version with assets
+      --not-found-strategy <s> publish: singlePageApplication or 404Page, for paths that are no asset file
+      --pipeline <kind>        publish: single-file (staging slot) or assets (default: assets with --assets)
       --force                  publish: make a new version even when the bytes are unchanged
       --prune <keep>           publish: when the version quota is full, prune (keeping <keep>) and retry
       --deploy-api <api>       deployment (CreateRoutineCodeDeployment, default) or legacy (PublishRoutineCodeVersion)
