@@ -188,8 +188,9 @@ describe('esa-stage CLI', () => {
   it('explains usage mistakes', async () => {
     const noName = await cli(['publish', 'worker.js']);
     expect(noName.code).toBe(1);
-    expect(noName.stderr).toMatch(/^esa-stage: error UsageError: --name <routine> is required/);
-    expect(noName.stderr).toContain('Usage: esa-stage publish');
+    expect(noName.stderr).toMatch(
+      /^esa-stage: error InvalidConfig: name: is required: set `name` \(CLI `--name`\), or `name` in esa\.jsonc/,
+    );
     expect((await cli(['undeploy', 'x.js'])).stderr).toMatch(/unknown command "undeploy"/);
     expect((await cli(['publish', 'worker.js', '-n', 'cli-routine', '--deploy', 'prod'])).stderr).toMatch(
       /--deploy must be staging, production or none/,

@@ -26,15 +26,18 @@ export async function publishRoutine(
  * one their absence resolves `undefined` instead of throwing.
  */
 export async function checkPublishConfig(
-  options: PublishOptions,
-  environment: { readonly env?: Env; readonly homeDir?: string } = {},
+  given: PublishOptions,
+  environment: { readonly env?: Env; readonly homeDir?: string; readonly cwd?: string } = {},
 ): Promise<ResolvedCredentials | undefined> {
   const env = environment.env ?? process.env;
-  const [{ assertValidOptions }, { normalizeOptions }, { resolveCredentials }] = await Promise.all([
-    import('./options/validate.js'),
-    import('./options/normalize.js'),
-    import('./credentials/resolve-credentials.js'),
-  ]);
+  const [{ assertValidOptions }, { normalizeOptions }, { resolveCredentials }, { withProjectConfig }] =
+    await Promise.all([
+      import('./options/validate.js'),
+      import('./options/normalize.js'),
+      import('./credentials/resolve-credentials.js'),
+      import('./project/project-config.js'),
+    ]);
+  const options = await withProjectConfig(given, environment.cwd ?? process.cwd());
   assertValidOptions(options, env);
   const normalized = normalizeOptions(options, env, process.cwd());
   const lookup = resolveCredentials({

@@ -14,6 +14,7 @@ import type { Env, EnvName, NormalizedOptions, OutputChunk, PublishOptions } fro
 import { assertValidOptions } from './options/validate.js';
 import type { EnvChange } from './pipeline/record.js';
 import type { StagingAccess } from './pipeline/staging-access.js';
+import { withProjectConfig } from './project/project-config.js';
 
 export type DeployedEnv = EnvName;
 export type { EnvChange, VersionShare } from './pipeline/record.js';
@@ -141,12 +142,13 @@ async function sizeOf(chunk: OutputChunk): Promise<number> {
  * every failure throws an {@link EsaStageError} with a code, the request id and a hint.
  */
 export async function publishRoutine(
-  options: PublishOptions,
+  given: PublishOptions,
   outputs: OutputChunk | readonly OutputChunk[],
   environment: PublishEnvironment = {},
 ): Promise<PublishResult> {
   const env = environment.env ?? process.env;
   const now = environment.now ?? (() => new Date());
+  const options = await withProjectConfig(given, environment.cwd ?? process.cwd());
   assertValidOptions(options, env);
   const opts = normalizeOptions(options, env, environment.cwd ?? process.cwd());
   const secrets = new Secrets();

@@ -47,7 +47,10 @@ describe('validateOptions', () => {
 
   it('requires a name', () => {
     expect(validateOptions({}, {})).toEqual([
-      { option: 'name', message: 'must be a non-empty string, got nothing' },
+      {
+        option: 'name',
+        message: 'is required: set `name` (CLI `--name`), or `name` in esa.jsonc / esa.toml',
+      },
     ]);
     expect(validateOptions(undefined, {})[0]?.option).toBe('options');
   });
@@ -99,6 +102,9 @@ describe('normalizeOptions', () => {
       skipUnchanged: true,
       pruneVersions: undefined,
       deployApi: 'deployment',
+      assets: undefined,
+      pipeline: 'single-file',
+      buildTimeout: 300_000,
       chunk: undefined,
       dryRun: false,
       timeout: 60_000,

@@ -44,7 +44,6 @@ const USAGE: readonly [string, string[]][] = [
   ['no command', []],
   ['an unknown command', ['undeploy']],
   ['publish without a file', ['publish', '--name', 'hostile']],
-  ['publish without --name', ['publish', 'index.js']],
   ['publish with two files', ['publish', 'index.js', 'other.js', '--name', 'hostile']],
   ['publish of a TypeScript file', ['publish', 'index.ts', '--name', 'hostile']],
   ['--deploy prod', ['publish', 'index.js', '--name', 'hostile', '--deploy', 'prod']],
@@ -91,6 +90,11 @@ export const cliCases: HostileCase[] = [
     expect: { code: 'UsageError' },
     run: (ctx: CaseContext) => cli(ctx, argv),
   })),
+  {
+    name: 'publish without --name (and no esa.jsonc)',
+    expect: { code: 'InvalidConfig', message: /name: is required/ },
+    run: (ctx) => cli(ctx, ['publish', 'index.js']),
+  },
   {
     name: 'an InvalidConfig from the CLI (bad routine name)',
     expect: { code: 'InvalidConfig' },

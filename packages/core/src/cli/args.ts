@@ -98,13 +98,12 @@ export function deployApiFlag(text: string | undefined): DeployApi | undefined {
 
 /** The options every command shares. Flags not given stay unset, so env fallbacks apply. */
 export function routineOptions(values: Flags, logger: Logger): RoutineOptions {
-  if (values.name === undefined) throw new UsageError('--name <routine> is required');
   const timeoutSeconds = wholeNumber('timeout', values.timeout, 1, 3600);
   const retries = wholeNumber('retries', values.retries, 0, 10);
   return {
+    ...(values.name !== undefined && { name: values.name }),
     ...(timeoutSeconds !== undefined && { timeout: timeoutSeconds * 1000 }),
     ...(retries !== undefined && { retries }),
-    name: values.name,
     logger,
     ...(values.endpoint !== undefined && { endpoint: values.endpoint }),
     ...(values.region !== undefined && { region: values.region as Region }),

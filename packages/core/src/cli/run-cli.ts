@@ -56,8 +56,11 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
     'not-found-strategy',
     'pipeline',
   ]);
-  const [file, ...extra] = positionals;
-  if (!file) throw new UsageError('publish needs the file to publish');
+  const [given, ...extra] = positionals;
+  // An esa-cli project names its entry in esa.jsonc / esa.toml.
+  const { readProjectConfig } = await import('../project/project-config.js');
+  const file = given ?? (await readProjectConfig(io.cwd))?.entry;
+  if (!file) throw new UsageError('publish needs the file to publish (or `entry` in esa.jsonc / esa.toml)');
   if (!/\.(?:m|c)?js$/.test(file)) {
     throw new UsageError(
       `publish takes the bundled .js or .mjs file, got "${file}" (bundle TypeScript first, e.g. esbuild --bundle --format=esm)`,
@@ -108,7 +111,7 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
 async function versions(values: Flags, positionals: string[], io: CliIo, logger: Logger): Promise<unknown> {
   const [sub, ...rest] = positionals;
   const lifecycle = await import('../versions/lifecycle.js');
-  const environment = { env: io.env };
+  const environment = { env: io.env, cwd: io.cwd };
   if (sub === 'list') {
     onlyFlags(values, 'versions list', []);
     if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
@@ -150,7 +153,7 @@ async function deploy(values: Flags, positionals: string[], io: CliIo, logger: L
   return deployRoutineVersion(
     { ...routineOptions(values, logger), ...(deployApi !== undefined && { deployApi }) },
     { codeVersion, env, ...(percentage !== undefined && { percentage }) },
-    { env: io.env },
+    { env: io.env, cwd: io.cwd },
   );
 }
 

@@ -49,7 +49,8 @@ export function normalizeOptions(options: PublishOptions, env: Env, cwd: string)
     : undefined;
   const deploy = deploySteps(options.deploy === undefined ? 'staging' : options.deploy);
   return {
-    name: options.name,
+    // Validated before: a name is there (from the option or the project file).
+    name: options.name ?? '',
     description: envDescription ?? options.description,
     region,
     endpoint: (nonEmpty(options.endpoint) ?? nonEmpty(env.ESA_ENDPOINT) ?? regionEndpoint(region)).replace(

@@ -79,9 +79,11 @@ export type DescriptionOption = string | ((info: GitInfo) => string);
 export interface PublishOptions {
   /**
    * The Edge Routine to publish to. It must exist (create it in the ESA console or with
-   * `CreateRoutine`). Lower-case letters, digits and hyphens, at least 2 characters.
+   * `CreateRoutine`). Lower-case letters, digits and hyphens, at least 2 characters. In an esa-cli
+   * project, `esa.jsonc` / `esa.toml` give it (and `description` and `assets`) when the option is not set.
+   * @default the `name` of esa.jsonc / esa.toml
    */
-  name: string;
+  name?: string;
   /**
    * The code description stored with the version: a template such as `'{shortSha} {subject}'`, a
    * plain string, or a function of the git/CI information. Env `ESA_STAGE_DESCRIPTION` overrides it.

@@ -128,7 +128,12 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
     timeout,
     retries,
   } = options;
-  if (checkString(problems, 'name', name) && !ROUTINE_NAME.test(name)) {
+  if (name === undefined) {
+    problems.push({
+      option: 'name',
+      message: 'is required: set `name` (CLI `--name`), or `name` in esa.jsonc / esa.toml',
+    });
+  } else if (checkString(problems, 'name', name) && !ROUTINE_NAME.test(name)) {
     problems.push({
       option: 'name',
       message: `"${name}" is not a routine name: use lower-case letters, digits and hyphens, at least 2 characters`,

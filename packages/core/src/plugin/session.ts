@@ -139,6 +139,11 @@ export class PublishSession {
     this.env = environment.env ?? process.env;
   }
 
+  /** The routine, as messages name it (its name may come from esa.jsonc / esa.toml). */
+  private get routine(): string {
+    return this.options.name ?? 'the esa.jsonc routine';
+  }
+
   /** False with `enabled: false` or env `ESA_STAGE_DISABLED=1`. */
   get enabled(): boolean {
     return this.options.enabled !== false && envSwitch(this.env, 'ESA_STAGE_DISABLED') !== true;
@@ -151,7 +156,7 @@ export class PublishSession {
 
   /** The property an adapter puts on its plugin object (see {@link PUBLISHER_MARK}). */
   get mark(): { readonly [PUBLISHER_MARK]: string | undefined } {
-    return { [PUBLISHER_MARK]: this.enabled ? this.options.name : undefined };
+    return { [PUBLISHER_MARK]: this.enabled ? this.routine : undefined };
   }
 
   /** The build's reporter, quiet below the `logLevel` option. */
@@ -179,13 +184,13 @@ export class PublishSession {
     if (this.skip) return;
     const pluginProblem = validatePluginOptions(this.options);
     if (pluginProblem) throw pluginProblem;
-    const instances = publishersOf(build.plugins ?? [], this.options.name);
+    const instances = publishersOf(build.plugins ?? [], this.routine);
     if (instances > 1) {
       throw new ConfigError(
         [
           {
             option: 'plugins',
-            message: `esa-stage is listed ${instances} times for routine ${this.options.name}`,
+            message: `esa-stage is listed ${instances} times for routine ${this.routine}`,
           },
         ],
         {
@@ -205,7 +210,7 @@ export class PublishSession {
       if (!this.warnedNoCredentials) {
         this.warnedNoCredentials = true;
         build.report.warn(
-          `no credentials found, so builds do not publish to ${this.options.name} (outside CI this is a warning; in CI it fails the build). Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or ESA_STAGE_DISABLED=1 to turn publishing off`,
+          `no credentials found, so builds do not publish to ${this.routine} (outside CI this is a warning; in CI it fails the build). Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or ESA_STAGE_DISABLED=1 to turn publishing off`,
         );
       }
     }
@@ -235,10 +240,10 @@ export class PublishSession {
   private skipped(reason: SkipReason, build: BuildContext): SessionOutcome {
     if (reason === 'disabled') {
       const why = this.options.enabled === false ? 'enabled: false' : 'ESA_STAGE_DISABLED is set';
-      build.report.info(`not publishing ${this.options.name}: publishing is off (${why})`);
+      build.report.info(`not publishing ${this.routine}: publishing is off (${why})`);
     } else if (reason === 'watch') {
       build.report.info(
-        `not publishing ${this.options.name} from a watch-mode build (\`watch: true\` publishes each changed rebuild)`,
+        `not publishing ${this.routine} from a watch-mode build (\`watch: true\` publishes each changed rebuild)`,
       );
     }
     return { published: false, reason };
@@ -295,7 +300,7 @@ export class PublishSession {
   }
 
   private nothingError({ message, hint, code }: NothingPublished): EsaStageError {
-    return new EsaStageError(`nothing was published to ${this.options.name}: ${message}`, {
+    return new EsaStageError(`nothing was published to ${this.routine}: ${message}`, {
       code: code ?? 'NothingPublished',
       hint,
     });

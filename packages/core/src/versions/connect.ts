@@ -25,6 +25,8 @@ export type RoutineOptions = Pick<
 export interface RoutineEnvironment {
   readonly env?: Env;
   readonly homeDir?: string;
+  /** Where an esa-cli project file (esa.jsonc / esa.toml) may name the routine. @default process.cwd() */
+  readonly cwd?: string;
 }
 
 export interface Connection {
@@ -38,11 +40,15 @@ export interface Connection {
  * endpoint, closing it after. Errors lose every secret on the way out.
  */
 export async function withRoutine<T>(
-  options: RoutineOptions,
+  given: RoutineOptions,
   environment: RoutineEnvironment,
   use: (connection: Connection) => Promise<T>,
 ): Promise<T> {
   const env = environment.env ?? process.env;
+  const { withProjectConfig } = await import('../project/project-config.js');
+  // Only the name comes from the project file here: assets and description are a publish's.
+  const project = await withProjectConfig<PublishOptions>(given, environment.cwd ?? process.cwd());
+  const options: RoutineOptions = { ...given, ...(project.name !== undefined && { name: project.name }) };
   assertValidOptions(options, env);
   const opts = normalizeOptions(options, env, process.cwd());
   const secrets = new Secrets();
