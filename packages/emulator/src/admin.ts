@@ -1,21 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { codeBytesOf } from './code-bytes.js';
 import { CALLBACK_PATH, type EmulatorContext, recordRequest } from './context.js';
 import { handleUploadCallback } from './esa/callback-receiver.js';
 import type { FaultRule } from './faults.js';
 import { applyFaultDelayAndDrop, BodyTooLargeError, readBody, sendJson } from './http.js';
 import { newRequestId } from './ids.js';
-import { type Deployment, ENV_NAMES, type Routine } from './state.js';
+import { type CodeVersionRecord, type Deployment, ENV_NAMES, type Routine } from './state.js';
 
 /** Prefix of the emulator's own routes on the ESA server; real ESA has none of them. */
 export const ADMIN_PREFIX = '/__emulator/';
 
 function versionView(ctx: EmulatorContext, routine: Routine, codeVersion: string) {
-  const v = routine.versions.get(codeVersion);
+  const v = ctx.state.settleVersion(routine, codeVersion);
   if (!v) return undefined;
   return {
     name: routine.name,
     codeVersion: v.codeVersion,
     description: v.description,
+    /** Size and sha256 of the routine code (`/code`); an assets version's `routine/index.js`. */
     size: v.size,
     sha256: v.sha256,
     createTime: v.createTime.toISOString(),
@@ -23,7 +25,36 @@ function versionView(ctx: EmulatorContext, routine: Routine, codeVersion: string
     deployEnv: v.deployEnv ?? null,
     /** The environments whose deployment includes it, at any percentage. */
     deployedTo: ctx.state.deployedEnvs(routine, codeVersion),
+    /** `init`, `available` or `failed`, lower-case as `GetRoutineCodeVersionInfo` answers it. */
+    status: v.status,
+    /** Why the version is `failed`, else `null`. */
+    failureReason: v.failureReason ?? null,
+    /** Whether it has a `routine/index.js` (a committed staging version always has code). */
+    hasRoutine: v.routine !== undefined,
+    /** Whether it has files under `assets/` (`/assets` lists them). */
+    hasAssets: v.assets.size > 0,
+    notFoundStrategy: v.notFoundStrategy ?? null,
+    extraInfo: v.extraInfo,
+    buildId: v.buildId ?? null,
   };
+}
+
+/** An assets version's files: path below `assets/`, size and sha256, sorted by path. */
+function assetsView(version: CodeVersionRecord) {
+  return [...version.assets.keys()].sort().map((path) => {
+    const { size, sha256 } = codeBytesOf(version.assets.get(path) ?? Buffer.alloc(0));
+    return { path, size, sha256 };
+  });
+}
+
+/** Sends exact bytes with their sha256 in `x-esa-stage-sha256`. */
+function sendBytes(res: ServerResponse, contentType: string, bytes: Buffer): void {
+  res.writeHead(200, {
+    'content-type': contentType,
+    'content-length': bytes.length,
+    'x-esa-stage-sha256': codeBytesOf(bytes).sha256,
+  });
+  res.end(bytes);
 }
 
 /** An environment's deployment: its id, when it was made, and each version with its percentage. */
@@ -41,6 +72,7 @@ function routineView(ctx: EmulatorContext, routine: Routine) {
     name: routine.name,
     description: routine.description,
     createTime: routine.createTime.toISOString(),
+    hasAssets: routine.hasAssets,
     defaultRelatedRecord: routine.defaultRelatedRecord,
     staging: routine.staging && {
       objectKey: routine.staging.objectKey,
@@ -133,20 +165,23 @@ export async function handleAdminRequest(
       if (parts.length === 2) {
         sendJson(res, 200, routineView(ctx, routine), requestId);
       } else if (parts[2] === 'versions' && parts.length >= 4) {
-        const version = routine.versions.get(parts[3] ?? '');
+        const version = ctx.state.settleVersion(routine, parts[3] ?? '');
         if (!version) {
           notFound(res, `code version "${parts[3]}" of "${routine.name}"`, requestId);
           return true;
         }
+        const assetPath = parts.slice(5).join('/');
+        const asset = version.assets.get(assetPath);
         if (parts.length === 4) {
           sendJson(res, 200, versionView(ctx, routine, version.codeVersion), requestId);
         } else if (parts[4] === 'code' && parts.length === 5) {
-          res.writeHead(200, {
-            'content-type': 'application/javascript',
-            'content-length': version.size,
-            'x-esa-stage-sha256': version.sha256,
-          });
-          res.end(version.bytes);
+          sendBytes(res, 'application/javascript', version.bytes);
+        } else if (parts[4] === 'assets' && parts.length === 5) {
+          sendJson(res, 200, assetsView(version), requestId);
+        } else if (parts[4] === 'assets' && asset) {
+          sendBytes(res, 'application/octet-stream', asset);
+        } else if (parts[4] === 'assets') {
+          notFound(res, `asset "${assetPath}" of code version "${version.codeVersion}"`, requestId);
         } else {
           notFound(res, url.pathname, requestId);
         }

@@ -13,6 +13,8 @@ Options:
   --routine <name>      create this routine at start (repeatable)
   --version-quota <n>   code versions per routine (default: 10)
   --latency <ms>        fixed latency added to every request (default: 0)
+  --assets-ready-delay <ms>
+                        how long an uploaded assets zip takes to build (default: 0)
   --json                print one JSON line with the endpoints and credentials, then the log
   --quiet               do not log requests
   -h, --help            show this help
@@ -52,6 +54,9 @@ async function main(): Promise<void> {
       versionQuota: integer('version-quota', values['version-quota']) ?? 10,
     }),
     ...(values.latency !== undefined && { latencyMs: integer('latency', values.latency) ?? 0 }),
+    ...(values['assets-ready-delay'] !== undefined && {
+      assetsReadyDelayMs: integer('assets-ready-delay', values['assets-ready-delay']) ?? 0,
+    }),
     ...(log && { log }),
   };
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
@@ -113,6 +118,7 @@ function parse() {
       routine: { type: 'string', multiple: true },
       'version-quota': { type: 'string' },
       latency: { type: 'string' },
+      'assets-ready-delay': { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

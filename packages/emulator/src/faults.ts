@@ -5,7 +5,13 @@ export type FaultTarget =
   /** The OSS PostObject upload. */
   | { readonly oss: true }
   /** The emulator's own upload callback receiver (a failing callback gives OSS 203 CallbackFailed). */
-  | { readonly callback: true };
+  | { readonly callback: true }
+  /**
+   * The build of an uploaded assets zip (`CreateRoutineWithAssetsCodeVersion`): each use makes the
+   * build of the next valid zip fail, so its version ends `failed` with `message` as its
+   * `failureReason`. Takes only `message` and `times`; the upload itself still succeeds.
+   */
+  | { readonly assetsBuild: true };
 
 /** What happens to a matching request. Combine `delayMs` with an error or either drop. */
 export interface FaultSpec {
@@ -50,10 +56,15 @@ interface ActiveRule {
 /** The request a fault is matched against. */
 export type FaultSubject = { readonly action: string } | { readonly oss: true } | { readonly callback: true };
 
+/** The failure reason of an `assetsBuild` fault given without a `message`. */
+export const DEFAULT_ASSETS_BUILD_FAILURE =
+  'The build failed (an assetsBuild fault injected into the esa-stage emulator).';
+
 function matches(rule: FaultRule, subject: FaultSubject): boolean {
   if ('action' in rule) return 'action' in subject && (rule.action === '*' || rule.action === subject.action);
   if ('oss' in rule) return 'oss' in subject;
-  return 'callback' in subject;
+  if ('callback' in rule) return 'callback' in subject;
+  return false;
 }
 
 /**
@@ -108,12 +119,29 @@ export class FaultInjector {
       error,
     };
   }
+
+  /**
+   * Consumes one use of the first `assetsBuild` rule with uses left and returns the failure reason
+   * it sets; undefined when there is none (the build succeeds).
+   */
+  takeAssetsBuildFailure(): string | undefined {
+    const active = this.rules.find((r) => r.remaining > 0 && 'assetsBuild' in r.rule);
+    if (!active) return undefined;
+    active.remaining -= 1;
+    return active.rule.message ?? DEFAULT_ASSETS_BUILD_FAILURE;
+  }
 }
 
 function validateRule(rule: FaultRule): void {
-  const targets = ['action', 'oss', 'callback'].filter((k) => k in rule);
+  const targets = ['action', 'oss', 'callback', 'assetsBuild'].filter((k) => k in rule);
   if (targets.length !== 1) {
-    throw new TypeError('esa-stage emulator: a fault names exactly one of action, oss or callback');
+    throw new TypeError(
+      'esa-stage emulator: a fault names exactly one of action, oss, callback or assetsBuild',
+    );
+  }
+  if ('assetsBuild' in rule) {
+    validateAssetsBuildRule(rule);
+    return;
   }
   if (rule.status === undefined && !rule.drop && !rule.dropAfterProcessing && rule.delayMs === undefined) {
     throw new TypeError('esa-stage emulator: a fault needs a status, drop, dropAfterProcessing or delayMs');
@@ -149,5 +177,26 @@ function validateDropAfterProcessing(rule: FaultRule): void {
     throw new TypeError(
       'esa-stage emulator: dropAfterProcessing handles the request and sends no answer; it cannot be combined with status or drop',
     );
+  }
+}
+
+/** `assetsBuild`: `true`, with only `message` (a string) and `times`; it always means a failed build. */
+function validateAssetsBuildRule(rule: FaultRule): void {
+  const value: unknown = 'assetsBuild' in rule ? rule.assetsBuild : undefined;
+  if (value !== true) {
+    throw new TypeError(`esa-stage emulator: fault assetsBuild must be true, got ${String(value)}`);
+  }
+  const other = ['status', 'code', 'delayMs', 'drop', 'dropAfterProcessing'].find((k) => k in rule);
+  if (other !== undefined) {
+    throw new TypeError(
+      `esa-stage emulator: an assetsBuild fault takes only message and times, not ${other}`,
+    );
+  }
+  const message: unknown = rule.message;
+  if (message !== undefined && (typeof message !== 'string' || message === '')) {
+    throw new TypeError('esa-stage emulator: fault message must be a non-empty string');
+  }
+  if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1)) {
+    throw new TypeError(`esa-stage emulator: fault times must be a positive integer, got ${rule.times}`);
   }
 }

@@ -3,15 +3,19 @@ export { CALLBACK_PATH } from './context.js';
 export type { EmulatorCredential } from './credentials.js';
 export { EMULATOR_ACCESS_KEY, EMULATOR_STS_CREDENTIAL } from './credentials.js';
 export type { FaultRule, FaultSpec, FaultTarget } from './faults.js';
-export { FaultInjector } from './faults.js';
+export { DEFAULT_ASSETS_BUILD_FAILURE, FaultInjector } from './faults.js';
 export type { EmulatorOptions } from './options.js';
 export type { Emulator } from './start-emulator.js';
 export { startEmulator } from './start-emulator.js';
 export type {
+  CodeBytes,
   CodeVersionRecord,
+  CodeVersionStatus,
   Deployment,
   DeploymentCodeVersion,
   EnvName,
+  NotFoundStrategy,
+  PendingBuild,
   RequestRecord,
   Routine,
   StagingCode,

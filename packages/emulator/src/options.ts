@@ -32,8 +32,9 @@ export interface EmulatorOptions {
    */
   routines?: readonly string[];
   /**
-   * Code versions one routine may keep before `CommitRoutineStagingCode` and
-   * `GetRoutineStagingCodeUploadInfo` answer `CodeVersionNumberExceedQuotaLimit`.
+   * Code versions one routine may keep (whatever their status) before `CommitRoutineStagingCode`,
+   * `GetRoutineStagingCodeUploadInfo` and `CreateRoutineWithAssetsCodeVersion` answer
+   * `CodeVersionNumberExceedQuotaLimit`.
    * @default 10
    */
   versionQuota?: number;
@@ -50,7 +51,8 @@ export interface EmulatorOptions {
    */
   maxClockSkewMs?: number;
   /**
-   * How long the OSS policy handed out by `GetRoutineStagingCodeUploadInfo` stays valid, in ms.
+   * How long the OSS policy handed out by `GetRoutineStagingCodeUploadInfo` and
+   * `CreateRoutineWithAssetsCodeVersion` stays valid, in ms.
    * @default 3600000 (1 hour)
    */
   policyTtlMs?: number;
@@ -60,6 +62,13 @@ export interface EmulatorOptions {
    * @default 5368709120 (5 GiB, as OSS)
    */
   maxObjectSize?: number;
+  /**
+   * How long the build of an uploaded assets zip takes, in ms of the emulator's clock (`now`): its
+   * version stays `init` until then, and becomes `available` (or `failed`) at the first query
+   * after it. `0` settles it at the first query after the upload.
+   * @default 0
+   */
+  assetsReadyDelayMs?: number;
   /**
    * How long the OSS server waits for a callback answer before `CallbackFailed`, in ms.
    * @default 5000
@@ -100,6 +109,7 @@ export interface ResolvedEmulatorOptions {
   readonly maxClockSkewMs: number;
   readonly policyTtlMs: number;
   readonly maxObjectSize: number;
+  readonly assetsReadyDelayMs: number;
   readonly callbackTimeoutMs: number;
   readonly requireContentLength: boolean;
   readonly latencyMs: number;
@@ -140,6 +150,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000,
     policyTtlMs: options.policyTtlMs ?? 60 * 60_000,
     maxObjectSize: options.maxObjectSize ?? 5 * 1024 ** 3,
+    assetsReadyDelayMs: options.assetsReadyDelayMs ?? 0,
     callbackTimeoutMs: options.callbackTimeoutMs ?? 5000,
     requireContentLength: options.requireContentLength ?? false,
     latencyMs: options.latencyMs ?? 0,
@@ -164,8 +175,11 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
       throw new RangeError(`esa-stage emulator: ${name} must be a positive number, got ${v}`);
     }
   }
-  if (!Number.isFinite(resolved.latencyMs) || resolved.latencyMs < 0) {
-    throw new RangeError(`esa-stage emulator: latencyMs must be zero or more, got ${resolved.latencyMs}`);
+  for (const name of ['latencyMs', 'assetsReadyDelayMs'] as const) {
+    const v = resolved[name];
+    if (!Number.isFinite(v) || v < 0) {
+      throw new RangeError(`esa-stage emulator: ${name} must be zero or more, got ${v}`);
+    }
   }
   return resolved;
 }

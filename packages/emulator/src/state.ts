@@ -1,3 +1,4 @@
+import { codeBytesOf } from './code-bytes.js';
 import { createCodeVersionGenerator } from './ids.js';
 
 export type EnvName = 'staging' | 'production';
@@ -22,11 +23,16 @@ export interface StoredObject extends CodeBytes {
   readonly storedAt: Date;
 }
 
-/** What `GetRoutineStagingCodeUploadInfo` handed out: the object key it signed a policy for. */
+/**
+ * What `GetRoutineStagingCodeUploadInfo` (kind `staging`) or `CreateRoutineWithAssetsCodeVersion`
+ * (kind `assets`) handed out: the object key it signed a policy for.
+ */
 export interface UploadTicket {
+  /** `staging`: a JS file registered by the upload callback; `assets`: a zip built into its version. */
+  readonly kind: 'staging' | 'assets';
   readonly objectKey: string;
   readonly routine: string;
-  /** The version number reserved for this upload; `CommitRoutineStagingCode` uses it once. */
+  /** The version number reserved (staging) or created (assets) for this upload. */
   readonly codeVersion: string;
   readonly description: string;
   readonly issuedAt: Date;
@@ -42,13 +48,57 @@ export interface StagingCode extends CodeBytes {
   readonly uploadedAt: Date;
 }
 
-/** A committed, immutable code version. */
+/**
+ * A version's build status. A committed staging version is `available` at once; a version made by
+ * `CreateRoutineWithAssetsCodeVersion` is `init` until its zip is uploaded and built, then
+ * `available` or `failed`.
+ */
+export type CodeVersionStatus = 'init' | 'available' | 'failed';
+
+/** `ConfOptions.NotFoundStrategy` of an assets version, normalised. */
+export type NotFoundStrategy = 'SinglePageApplication' | '404Page';
+
+/**
+ * The build of an uploaded assets zip: what the version becomes once `readyAt` has passed. Its
+ * files join the version only then.
+ */
+export interface PendingBuild {
+  readonly readyAt: Date;
+  readonly status: 'available' | 'failed';
+  /** Why the build fails (`status` `failed` only). */
+  readonly failureReason: string | undefined;
+  /** The zip's `routine/index.js` (`status` `available` only, and only when it has one). */
+  readonly routine: Buffer | undefined;
+  /** The zip's files under `assets/` (empty when `failed`). */
+  readonly assets: ReadonlyMap<string, Buffer>;
+}
+
+/**
+ * A code version. Records are immutable: a status change replaces the record in
+ * `Routine.versions` (keeping its place). `bytes`/`size`/`sha256` are the routine code: the
+ * committed JS file, or an assets version's `routine/index.js` (empty when it has none or is not
+ * built).
+ */
 export interface CodeVersionRecord extends CodeBytes {
   readonly codeVersion: string;
   readonly description: string;
   readonly createTime: Date;
   /** The `DeployEnv` given to `CommitRoutineStagingCode` (whose variables the version bundles), if any. */
   readonly deployEnv: EnvName | undefined;
+  readonly status: CodeVersionStatus;
+  /** Why the version is `failed`; undefined otherwise. */
+  readonly failureReason: string | undefined;
+  /** The bytes of the routine code; undefined for an assets-only, failed or unbuilt version. */
+  readonly routine: Buffer | undefined;
+  /** The zip's files under `assets/`, by path relative to `assets/` (e.g. `css/site.css`); set when built. */
+  readonly assets: ReadonlyMap<string, Buffer>;
+  /** `ExtraInfo` as given to `CreateRoutineWithAssetsCodeVersion` (`''` when none). */
+  readonly extraInfo: string;
+  /** `BuildId` as given to `CreateRoutineWithAssetsCodeVersion`, if any. */
+  readonly buildId: number | undefined;
+  readonly notFoundStrategy: NotFoundStrategy | undefined;
+  /** A build under way (status `init` until `readyAt`); undefined before the upload and after it settles. */
+  readonly pendingBuild: PendingBuild | undefined;
 }
 
 /** One version of a deployment and its share of the environment's traffic. */
@@ -75,6 +125,8 @@ export interface Routine {
   readonly name: string;
   readonly description: string;
   readonly createTime: Date;
+  /** `HasAssets` as given to `CreateRoutine`. */
+  readonly hasAssets: boolean;
   /** The routine's default access domain, as `GetRoutine` reports it. */
   readonly defaultRelatedRecord: string;
   staging: StagingCode | undefined;
@@ -114,11 +166,12 @@ export class EmulatorState {
     return new Date(this.now());
   }
 
-  createRoutine(name: string, description = ''): Routine {
+  createRoutine(name: string, description = '', hasAssets = false): Routine {
     const routine: Routine = {
       name,
       description,
       createTime: this.clock(),
+      hasAssets,
       defaultRelatedRecord: `${name}.emulator.er.aliyun-esa.net`,
       staging: undefined,
       versions: new Map(),
@@ -126,6 +179,33 @@ export class EmulatorState {
     };
     this.routines.set(name, routine);
     return routine;
+  }
+
+  /**
+   * The routine's version `codeVersion` as of now: a pending build whose `readyAt` has passed is
+   * settled first (the record is replaced by one with its final status and files). Undefined when
+   * unknown.
+   */
+  settleVersion(routine: Routine, codeVersion: string): CodeVersionRecord | undefined {
+    const version = routine.versions.get(codeVersion);
+    const build = version?.pendingBuild;
+    if (!version || !build || build.readyAt.getTime() > this.now()) return version;
+    const settled: CodeVersionRecord = {
+      ...version,
+      ...codeBytesOf(build.routine ?? Buffer.alloc(0)),
+      routine: build.routine,
+      assets: build.assets,
+      status: build.status,
+      failureReason: build.failureReason,
+      pendingBuild: undefined,
+    };
+    routine.versions.set(codeVersion, settled);
+    return settled;
+  }
+
+  /** Every version of the routine, in creation order, each settled as by {@link settleVersion}. */
+  settleVersions(routine: Routine): CodeVersionRecord[] {
+    return [...routine.versions.keys()].flatMap((v) => this.settleVersion(routine, v) ?? []);
   }
 
   nextDeployId(): string {

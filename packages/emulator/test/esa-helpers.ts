@@ -66,6 +66,44 @@ export async function cliCall(
   return result.body as Record<string, unknown>;
 }
 
+/**
+ * esa-cli's style for `CreateRoutineWithAssetsCodeVersion`: `callApi` with POST and a JSON body
+ * (nested objects such as `ConfOptions` stay objects). Returns the body.
+ */
+export async function cliCallJson(
+  emulator: Emulator,
+  credential: EmulatorCredential,
+  action: string,
+  body: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const client = new OpenApiClient(
+    new openapiClient.Config({
+      accessKeyId: credential.accessKeyId,
+      accessKeySecret: credential.accessKeySecret,
+      ...(credential.securityToken === undefined ? {} : { securityToken: credential.securityToken }),
+      endpoint: new URL(emulator.endpoint).host,
+      protocol: 'http',
+    }),
+  );
+  const params = new openapiClient.Params({
+    action,
+    version: '2024-09-10',
+    protocol: 'HTTP',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'json',
+    bodyType: 'json',
+  });
+  const result = await client.callApi(
+    params,
+    new openapiClient.OpenApiRequest({ body }),
+    new teaUtil.RuntimeOptions({ autoretry: false }),
+  );
+  return result.body as Record<string, unknown>;
+}
+
 export interface RawSpec {
   readonly action: string;
   readonly credential: EmulatorCredential;

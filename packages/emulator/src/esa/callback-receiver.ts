@@ -53,6 +53,11 @@ function registerStaging(ctx: EmulatorContext, body: CallbackBody): StagingCode 
       `No upload was signed for object ${body.object}: call GetRoutineStagingCodeUploadInfo first.`,
     );
   }
+  if (ticket.kind !== 'staging') {
+    throw invalid(
+      `Object ${body.object} is the zip of assets version ${ticket.codeVersion}, built from the bucket without a callback; it is not staging code.`,
+    );
+  }
   const object = ctx.state.objects.get(body.object);
   if (!object) throw invalid(`Object ${body.object} is not stored in the bucket.`);
   if (body.size !== undefined && body.size !== object.size) {

@@ -35,7 +35,8 @@ export const CALLBACK_BODY =
   // biome-ignore lint/suspicious/noTemplateCurlyInString: OSS callback variables, not a JS template.
   '{"object":${object},"size":${size},"etag":${etag},"mimeType":${mimeType},"codeDescription":${x:codeDescription}}';
 
-function base64Json(value: unknown): string {
+/** A value as base64 of its JSON text (policies, callbacks). */
+export function base64Json(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
 }
 

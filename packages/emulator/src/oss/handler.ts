@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type EmulatorContext, recordRequest } from '../context.js';
+import { buildAssetsUpload } from '../esa/assets-build.js';
 import { applyFaultDelayAndDrop } from '../http.js';
 import { newRequestId } from '../ids.js';
 import { type CallbackOutcome, sendCallback } from './callback.js';
@@ -80,6 +81,8 @@ async function handlePostObject(
   }
   if (!plan || !form.file) throw malformed();
   const object = storeUpload(ctx, plan, form.fields, form.fieldNames, form.file);
+  // ESA builds an assets version's zip from the bucket; OSS answers the upload whatever comes of it.
+  await buildAssetsUpload(ctx, object);
 
   if (!plan.callback) {
     const status = successStatus(form.fields.get('success_action_status'));

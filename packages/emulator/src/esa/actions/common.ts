@@ -38,13 +38,45 @@ export function requireEnvName(name: string, value: string): EnvName {
   return value;
 }
 
-/** The routine's version `codeVersion`. The real code for an unknown version is a guess. */
-export function requireVersion(routine: Routine, codeVersion: string): CodeVersionRecord {
-  const version = routine.versions.get(codeVersion);
+/**
+ * The routine's version `codeVersion`, its pending build settled as of now. The real code for an
+ * unknown version is a guess.
+ */
+export function requireVersion(
+  ctx: EmulatorContext,
+  routine: Routine,
+  codeVersion: string,
+): CodeVersionRecord {
+  const version = ctx.state.settleVersion(routine, codeVersion);
   if (!version) {
     throw badRequest(
       'InvalidParameter',
       `Code version ${codeVersion} does not exist in routine ${routine.name}.`,
+    );
+  }
+  return version;
+}
+
+/**
+ * A version that may be deployed: it exists and its status is `available`, else `InvalidParameter`
+ * naming its status (an `init` version waits for its zip or its build; a `failed` one says why).
+ */
+export function requireAvailableVersion(
+  ctx: EmulatorContext,
+  routine: Routine,
+  codeVersion: string,
+): CodeVersionRecord {
+  const version = requireVersion(ctx, routine, codeVersion);
+  if (version.status === 'init') {
+    throw badRequest(
+      'InvalidParameter',
+      `Code version ${codeVersion} of routine ${routine.name} cannot be deployed: its status is init (upload its zip to the OssPostConfig of CreateRoutineWithAssetsCodeVersion, then wait until GetRoutineCodeVersionInfo answers available).`,
+    );
+  }
+  if (version.status === 'failed') {
+    throw badRequest(
+      'InvalidParameter',
+      `Code version ${codeVersion} of routine ${routine.name} cannot be deployed: its status is failed (${version.failureReason ?? 'build failed'}).`,
     );
   }
   return version;

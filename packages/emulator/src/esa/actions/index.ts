@@ -1,3 +1,4 @@
+import { createRoutineWithAssetsCodeVersion, getRoutineCodeVersionInfo } from './assets.js';
 import type { EsaAction } from './common.js';
 import { createRoutineCodeDeployment } from './deployment.js';
 import { createRoutine, getRoutine } from './routine.js';
@@ -19,6 +20,8 @@ export const ESA_ACTIONS: ReadonlyMap<string, EsaAction> = new Map([
   ['GetRoutine', getRoutine],
   ['GetRoutineStagingCodeUploadInfo', getRoutineStagingCodeUploadInfo],
   ['CommitRoutineStagingCode', commitRoutineStagingCode],
+  ['CreateRoutineWithAssetsCodeVersion', createRoutineWithAssetsCodeVersion],
+  ['GetRoutineCodeVersionInfo', getRoutineCodeVersionInfo],
   ['PublishRoutineCodeVersion', publishRoutineCodeVersion],
   ['ListRoutineCodeVersions', listRoutineCodeVersions],
   ['DeleteRoutineCodeVersion', deleteRoutineCodeVersion],

@@ -32,6 +32,17 @@ export class ActionParams {
     return value;
   }
 
+  /** An optional whole number from 0 to 2^53 - 1, undefined when absent, else `InvalidParameter`. */
+  optionalInteger(name: string): number | undefined {
+    const text = this.params[name];
+    if (text === undefined || text === '') return undefined;
+    const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(value)) {
+      throw badRequest('InvalidParameter', `${name} must be a whole number, got "${text}".`);
+    }
+    return value;
+  }
+
   /** An optional `true` / `false`, else `InvalidParameter`. */
   boolean(name: string, fallback: boolean): boolean {
     const text = this.params[name];

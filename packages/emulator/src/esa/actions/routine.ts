@@ -4,10 +4,11 @@ import { type EsaAction, requireRoutine, rfc3339 } from './common.js';
 
 const ROUTINE_NAME = /^[a-z0-9-]{2,}$/;
 
+/** Creates a routine; `HasAssets` (`true`/`false`, default false) is stored and `GetRoutine` answers it. */
 export const createRoutine: EsaAction = (ctx, params) => {
   const name = params.required('Name');
   const description = params.optional('Description') ?? '';
-  params.boolean('HasAssets', false);
+  const hasAssets = params.boolean('HasAssets', false);
   if (!ROUTINE_NAME.test(name)) {
     throw badRequest(
       'InvalidParameter',
@@ -17,7 +18,7 @@ export const createRoutine: EsaAction = (ctx, params) => {
   if (ctx.state.routines.has(name)) {
     throw badRequest('RoutineAlreadyExist', `The routine name already exists: ${name}.`);
   }
-  ctx.state.createRoutine(name, description);
+  ctx.state.createRoutine(name, description, hasAssets);
   return { Status: 'OK' };
 };
 
@@ -47,7 +48,7 @@ export const getRoutine: EsaAction = (ctx, params) => {
     CreateTime: rfc3339(routine.createTime),
     Description: routine.description,
     DefaultRelatedRecord: routine.defaultRelatedRecord,
-    HasAssets: false,
+    HasAssets: routine.hasAssets,
     Envs: ENV_NAMES.map((env) => {
       const deploy = codeDeploy(routine, env);
       return deploy ? { Env: env, CodeDeploy: deploy } : { Env: env };

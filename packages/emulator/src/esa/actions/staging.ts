@@ -21,6 +21,7 @@ export const getRoutineStagingCodeUploadInfo: EsaAction = (ctx, params) => {
     callbackUrl: `${ctx.endpoints.esa}${CALLBACK_PATH}`,
   });
   ctx.state.tickets.set(config.key, {
+    kind: 'staging',
     objectKey: config.key,
     routine: routine.name,
     codeVersion,
@@ -62,6 +63,14 @@ export const commitRoutineStagingCode: EsaAction = (ctx, params) => {
     sha256: staging.sha256,
     createTime: ctx.state.clock(),
     deployEnv,
+    status: 'available',
+    failureReason: undefined,
+    routine: staging.bytes,
+    assets: new Map(),
+    extraInfo: '',
+    buildId: undefined,
+    notFoundStrategy: undefined,
+    pendingBuild: undefined,
   });
   return { CodeVersion: codeVersion };
 };
