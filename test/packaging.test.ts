@@ -204,7 +204,7 @@ describe('packed packages installed outside the workspace', () => {
       return dir;
     }
 
-    it("README's SPA + routine recipe: one `vite build` publishes the routine and never the page", async () => {
+    it("README's SPA + routine recipe: one `vite build` publishes the routine with the page as its assets", async () => {
       const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
       const recipe = /<!-- spa-recipe:start[^>]*-->\n```js\n([\s\S]*?)```\n<!-- spa-recipe:end -->/.exec(
         readme,
@@ -227,7 +227,17 @@ describe('packed packages installed outside the workspace', () => {
       expect(made[0]?.bytes.equals(await readFile(join(dir, 'dist/routine/index.js')))).toBe(true);
       expect(made[0]?.bytes.toString()).toContain('routine at');
       expect(made[0]?.bytes.toString()).not.toContain('querySelector');
-      expect(await readdir(join(dir, 'dist/client'))).toContain('index.html');
+      // The page is the version's assets: every file of dist/client, byte for byte.
+      const client = (await readdir(join(dir, 'dist/client'), { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name).slice(join(dir, 'dist/client').length + 1));
+      expect(client).toContain('index.html');
+      expect([...(made[0]?.assets.keys() ?? [])].sort()).toEqual(client.sort());
+      for (const file of client) {
+        expect(made[0]?.assets.get(file)?.equals(await readFile(join(dir, 'dist/client', file))), file).toBe(
+          true,
+        );
+      }
       expect(
         emulator.state.routines.get('my-routine')?.envs.get('staging')?.codeVersions[0]?.codeVersion,
       ).toBe(made[0]?.codeVersion);
