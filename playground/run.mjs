@@ -1,13 +1,14 @@
 // `pnpm playground`: start the ESA + OSS emulator in this process, build the routine with Vite,
-// Rollup and esbuild using the three configs here (each publishes through its esa-stage plugin),
-// and confirm with the official SDK's GetRoutine that staging serves what each build published.
+// Rollup and esbuild using the configs here (each publishes through its esa-stage plugin), then a
+// Vite full-stack app (page + routine, published as one version with assets), and confirm with the
+// official SDK's GetRoutine that staging serves what each build published.
 import { fileURLToPath } from 'node:url';
 import esaSdk from '@alicloud/esa20240910';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { startEmulator } from '@esa-stage/emulator';
 import { build as esbuild } from 'esbuild';
 import { rollup } from 'rollup';
-import { build as viteBuild } from 'vite';
+import { createBuilder, build as viteBuild } from 'vite';
 import { options as esbuildOptions } from './esbuild.mjs';
 import rollupConfig from './rollup.config.mjs';
 import { routineName } from './routine.mjs';
@@ -44,6 +45,13 @@ const builds = {
     }
   },
   esbuild: () => esbuild(esbuildOptions),
+  // The full-stack app: page + client script + image, and its routine, as one version with assets.
+  'vite-app': async () => {
+    const builder = await createBuilder({
+      configFile: fileURLToPath(new URL('vite.app.config.mjs', import.meta.url)),
+    });
+    await builder.buildApp();
+  },
 };
 
 let failures = 0;
@@ -69,8 +77,9 @@ try {
       ?.codeVersion;
     const confirmed = staging === published.codeVersion;
     if (!confirmed) failures += 1;
+    const assets = published.assets.size > 0 ? ` and ${published.assets.size} assets` : '';
     console.log(
-      `${bundler.padEnd(8)} published ${published.size} bytes as ${published.codeVersion}; GetRoutine says staging serves ${staging}${confirmed ? ' (confirmed)' : ' (MISMATCH)'}`,
+      `${bundler.padEnd(8)} published ${published.size} bytes${assets} as ${published.codeVersion}; GetRoutine says staging serves ${staging}${confirmed ? ' (confirmed)' : ' (MISMATCH)'}`,
     );
   }
 } finally {

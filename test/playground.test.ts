@@ -9,16 +9,18 @@ describe('pnpm playground', () => {
     const { code, stdout, stderr } = await runNode('run.mjs', [], { cwd: dir, env: {} });
     expect(stderr).not.toMatch(/failed|published nothing/);
     expect(code).toBe(0);
-    const lines = stdout.split('\n').filter((l) => /^(vite|rollup|esbuild) +published /.test(l));
-    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['vite', 'rollup', 'esbuild']);
+    const lines = stdout.split('\n').filter((l) => /^(vite|rollup|esbuild|vite-app) +published /.test(l));
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['vite', 'rollup', 'esbuild', 'vite-app']);
     for (const line of lines)
       expect(line).toMatch(
-        /published \d+ bytes as (\d{19}); GetRoutine says staging serves \1 \(confirmed\)$/,
+        /published \d+ bytes(?: and \d+ assets)? as (\d{19}); GetRoutine says staging serves \1 \(confirmed\)$/,
       );
+    // The full-stack app: the routine with the page, its script and its image as assets.
+    expect(lines[3]).toMatch(/^vite-app +published \d+ bytes and 3 assets as/);
     // Each bundler prints the plugin's line in its own voice (Vite and Rollup to stdout, esbuild to
     // stderr), with the bundler's prefix alone.
     const published = /^\[plugin esa-stage\] esa-stage-playground -> \d{19} on staging/gm;
-    expect([...(stdout.match(published) ?? []), ...(stderr.match(published) ?? [])]).toHaveLength(3);
+    expect([...(stdout.match(published) ?? []), ...(stderr.match(published) ?? [])]).toHaveLength(4);
     expect(`${stdout}${stderr}`).not.toMatch(/esa-stage: esa-stage-playground/);
   }, 120_000);
 });
