@@ -1,16 +1,36 @@
 // Child process of the memory benchmark: uploads one large file in the given mode and prints the
 // peak RSS growth (MB) it saw while doing so. Modes:
+//   assets     publishRoutine() of a small routine with a directory as its assets (zip, upload, poll)
 //   esa-stage  publishRoutine() of the file (upload info -> streamed OSS upload -> commit -> deploy)
 //   baseline   fs.createReadStream(file) piped into undici.request() to a sink, as the issue measured
 import { createReadStream } from 'node:fs';
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publishRoutine } from '@esa-stage/core';
 import { request } from 'undici';
 
 const [mode, file, target] = process.argv.slice(2);
-const size = (await stat(file)).size;
+const size = mode === 'assets' ? 0 : (await stat(file)).size;
+
+/** publishRoutine() of a small routine with `file` (a directory) as its assets: zip -> upload -> build poll. */
+async function assets() {
+  return publishRoutine(
+    {
+      name: 'bench',
+      endpoint: target,
+      logLevel: 'silent',
+      description: 'assets memory benchmark',
+      timeout: 120_000,
+      assets: { directory: file },
+    },
+    {
+      fileName: 'index.js',
+      isEntry: true,
+      source: { bytes: new TextEncoder().encode('export default { fetch: () => new Response("x") };') },
+    },
+  );
+}
 
 async function esaStage() {
   return publishRoutine(
@@ -34,21 +54,31 @@ async function baseline() {
   await res.body.dump();
 }
 
-const run = mode === 'esa-stage' ? esaStage : baseline;
+const run = mode === 'esa-stage' ? esaStage : mode === 'assets' ? assets : baseline;
 // Warm up with a small real publish (or request) of a file from disk, so modules (undici alone
 // is ~20 MB), libuv's file-system threads and connections are in place, as they are in a bundler
 // that has just written its output; only the large upload itself is measured.
 const warmFile = join(tmpdir(), `esa-stage-warm-${process.pid}.js`);
 await writeFile(warmFile, 'export default { fetch: () => new Response("x") };');
-if (mode === 'esa-stage') {
+const warmDir = await mkdtemp(join(tmpdir(), 'esa-stage-warm-assets-'));
+await writeFile(join(warmDir, 'warm.css'), 'body {}');
+if (mode === 'esa-stage' || mode === 'assets') {
+  // The assets mode warms up with a version with assets, so the zip code is loaded too.
   await publishRoutine(
-    { name: 'bench', endpoint: target, logLevel: 'silent', description: 'warm-up' },
+    {
+      name: 'bench',
+      endpoint: target,
+      logLevel: 'silent',
+      description: 'warm-up',
+      ...(mode === 'assets' && { assets: { directory: warmDir } }),
+    },
     { fileName: 'warm.js', isEntry: true, source: { path: warmFile } },
   );
 } else {
   await (await request(target, { method: 'POST', body: createReadStream(warmFile) })).body.dump();
 }
 await rm(warmFile);
+await rm(warmDir, { recursive: true, force: true });
 globalThis.gc?.();
 await new Promise((r) => setTimeout(r, 50));
 const before = process.memoryUsage.rss();

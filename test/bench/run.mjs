@@ -96,6 +96,42 @@ async function memory() {
   }
 }
 
+/** Peak RSS growth publishing a 200 MB assets directory (100 incompressible .png, 100 text files). */
+async function memoryAssets() {
+  const { randomBytes } = await import('node:crypto');
+  const { mkdir, writeFile: write } = await import('node:fs/promises');
+  const dir = join(tmpdir(), `esa-stage-bench-assets-${process.pid}`);
+  await mkdir(join(dir, 'img'), { recursive: true });
+  const text = Buffer.alloc(MB, 'body { color: teal; } /* esa-stage benchmark */\n');
+  for (let i = 0; i < 100; i++) {
+    await write(join(dir, 'img', `${i}.png`), randomBytes(MB));
+    await write(join(dir, `${i}.css`), text);
+  }
+  const emulator = await startEmulatorProcess([]);
+  try {
+    const rows = [];
+    for (let i = 0; i < 2; i++) {
+      rows.push(
+        JSON.parse(
+          await runNode(
+            ['--expose-gc', 'memory-child.mjs', 'assets', dir, emulator.endpoint],
+            credentialsEnv(emulator),
+          ),
+        ),
+      );
+    }
+    const growth = median(rows.map((r) => r.growthMb));
+    return {
+      'publish a 200 MB assets directory: peak RSS growth (MB)': growth.toFixed(1),
+      'ratio growth / assets size': (growth / 200).toFixed(3),
+      'publish a 200 MB assets directory: time (ms)': median(rows.map((r) => r.ms)).toFixed(0),
+    };
+  } finally {
+    emulator.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function latency() {
   const LATENCY = 50;
   const results = {};
@@ -156,7 +192,7 @@ async function importCost() {
   };
 }
 
-const sections = { 'import cost': importCost, latency, memory };
+const sections = { 'import cost': importCost, latency, memory, 'assets memory': memoryAssets };
 const only = process.argv.slice(2);
 for (const [name, fn] of Object.entries(sections)) {
   if (only.length > 0 && !only.includes(name.split(' ')[0])) continue;

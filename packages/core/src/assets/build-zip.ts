@@ -8,6 +8,9 @@ import { pipeline } from 'node:stream/promises';
 import { ChunkError } from '../errors.js';
 import type { ChunkSource } from '../options/types.js';
 
+/** Bytes read from an asset at a time: small reads keep the garbage between collections small. */
+const READ_CHUNK = 16 * 1024;
+
 /** Files stored as they are: compressing them again gains nothing and costs time. */
 const ALREADY_COMPRESSED =
   /\.(?:png|jpe?g|gif|webp|avif|ico|woff2?|ttf|otf|eot|zip|gz|tgz|br|zst|xz|7z|mp3|mp4|m4a|webm|ogg|ogv|wasm|pdf)$/i;
@@ -77,7 +80,7 @@ export async function buildAssetsZip(input: {
   const zip = new ZipFile();
   const listing: string[] = [];
   const hashes: Promise<void>[] = [];
-  const add = (name: string, source: Readable | Uint8Array, compress: boolean) => {
+  const add = (name: string, source: (() => Readable) | Uint8Array, compress: boolean) => {
     const hash = createHash('sha256');
     if (source instanceof Uint8Array) {
       hash.update(source);
@@ -85,29 +88,31 @@ export async function buildAssetsZip(input: {
       zip.addBuffer(Buffer.from(source), name, { compress, mtime: new Date(0) });
       return;
     }
-    const stream = hashed(source, hash);
+    // Opened only when yazl reaches the entry: one file is read at a time, through the hash.
+    let done: (error?: Error) => void = () => undefined;
     hashes.push(
       new Promise<void>((resolve, reject) => {
-        stream.on('end', () => {
-          listing.push(`${name}\0${hash.digest('hex')}`);
-          resolve();
-        });
-        stream.on('error', reject);
+        done = (error) => (error ? reject(error) : resolve());
       }),
     );
-    zip.addReadStream(stream, name, { compress, mtime: new Date(0) });
+    zip.addReadStreamLazy(name, { compress, mtime: new Date(0) }, (callback) => {
+      const stream = hashed(source(), hash);
+      stream.on('end', () => {
+        listing.push(`${name}\0${hash.digest('hex')}`);
+        done();
+      });
+      stream.on('error', (error) => done(error));
+      callback(null, stream);
+    });
   };
   if (input.routine) {
-    add(
-      'routine/index.js',
-      'bytes' in input.routine ? input.routine.bytes : createReadStream(input.routine.path),
-      true,
-    );
+    const routine = input.routine;
+    add('routine/index.js', 'bytes' in routine ? routine.bytes : () => createReadStream(routine.path), true);
   }
   for (const file of files) {
     add(
       `assets/${file}`,
-      createReadStream(join(input.directory ?? '', file)),
+      () => createReadStream(join(input.directory ?? '', file), { highWaterMark: READ_CHUNK }),
       !ALREADY_COMPRESSED.test(file),
     );
   }
