@@ -240,6 +240,49 @@ describe('one version with the routine and its static files', () => {
   );
 });
 
+describe('assets alone (routine: false)', () => {
+  it('a Vite SPA publishes its build as a version of assets only, with the SPA fallback', async () => {
+    const name = newRoutine();
+    const published: PublishedResult[] = [];
+    await vite8.build({
+      root: repo.dir,
+      configFile: false,
+      logLevel: 'silent',
+      plugins: [
+        vitePlugin({ ...emulatorPluginOptions(emulator, name, repo.dir, published), routine: false }),
+      ],
+      build: { outDir: join(repo.dir, 'dist/spa') },
+    });
+    expect(published).toHaveLength(1);
+    const version = versionOf(name, published[0]?.codeVersion ?? '');
+    expect(version?.status).toBe('available');
+    expect(version?.routine).toBeUndefined();
+    const built = await filesUnder(join(repo.dir, 'dist/spa'));
+    expect([...(version?.assets.keys() ?? [])].sort()).toEqual([...built.keys()].sort());
+    expect(version?.assets.get('index.html')?.equals(built.get('index.html') ?? Buffer.alloc(1))).toBe(true);
+  });
+
+  it('routine: false without assets, or with the single-file pipeline, is refused', async () => {
+    const name = newRoutine();
+    const base = { name, endpoint: emulator.endpoint, logLevel: 'silent' as const };
+    const chunk = { fileName: 'x.js', isEntry: true, source: { bytes: new Uint8Array([1]) } };
+    await expect(publishRoutine({ ...base, routine: false }, chunk, { cwd: repo.dir })).rejects.toMatchObject(
+      {
+        code: 'AssetsEmpty',
+      },
+    );
+    await expect(
+      publishRoutine(
+        { ...base, routine: false, pipeline: 'single-file', assets: { directory: 'public' } },
+        chunk,
+        {
+          cwd: repo.dir,
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'InvalidConfig' });
+  });
+});
+
 describe('the build of a version with assets', () => {
   const publish = (name: string, extra: Record<string, unknown> = {}, env = emulator) => {
     const logger = captureLogger();

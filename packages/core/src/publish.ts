@@ -186,7 +186,8 @@ interface RunContext {
 
 /** What is settled before any request: the file, its size, the description, the credentials. */
 interface Prepared {
-  readonly chunk: OutputChunk;
+  /** The routine file; undefined for a version of assets alone (`routine: false`). */
+  readonly chunk: OutputChunk | undefined;
   readonly size: number;
   readonly sha256: string;
   readonly description: string;
@@ -199,36 +200,46 @@ async function prepare(
   outputs: readonly OutputChunk[],
   ctx: RunContext,
 ): Promise<Prepared> {
-  const chunk = selectChunk(outputs, await createChunkMatcher(opts.chunk), opts.chunk !== undefined);
-  const size = await sizeOf(chunk);
-  if (size === 0) {
-    throw new ChunkError(`${chunk.fileName} is empty`, {
-      code: 'ChunkEmpty',
-      hint: 'check the build: an Edge Routine needs code',
+  // Started now: git and the credentials chain run while the file is checked.
+  const gitInfo = readGitInfo({ cwd: opts.cwd, env: ctx.env });
+  const credentials = resolveCredentials({
+    explicit: opts.credentials,
+    profile: opts.profile,
+    env: ctx.env,
+    homeDir: ctx.homeDir,
+  }).then(
+    (found): ResolvedCredentials | Error => found,
+    (error: unknown): ResolvedCredentials | Error =>
+      error instanceof Error ? error : new Error(String(error)),
+  );
+  let chunk: OutputChunk | undefined;
+  let size = 0;
+  let sha256 = '';
+  if (opts.routine) {
+    chunk = selectChunk(outputs, await createChunkMatcher(opts.chunk), opts.chunk !== undefined);
+    size = await sizeOf(chunk);
+    if (size === 0) {
+      throw new ChunkError(`${chunk.fileName} is empty`, {
+        code: 'ChunkEmpty',
+        hint: 'check the build: an Edge Routine needs code',
+      });
+    }
+    const notes = await checkArtifact(chunk, outputs, ctx.bundler);
+    sha256 = notes.sha256;
+    if (notes.computedImports > 0) {
+      ctx.logger.warn(
+        `${chunk.fileName} has ${notes.computedImports} import() with a computed specifier; at run time ESA can load only the node: modules it provides`,
+      );
+    }
+  } else if (!opts.assets) {
+    throw new ChunkError('routine: false publishes assets alone, and no assets were given', {
+      code: 'AssetsEmpty',
+      hint: 'set `assets: { directory }` (the Vite plugin takes the built output by itself)',
     });
   }
-  const [notes, gitInfo, credentials] = await Promise.all([
-    checkArtifact(chunk, outputs, ctx.bundler),
-    readGitInfo({ cwd: opts.cwd, env: ctx.env }),
-    resolveCredentials({
-      explicit: opts.credentials,
-      profile: opts.profile,
-      env: ctx.env,
-      homeDir: ctx.homeDir,
-    }).then(
-      (found): ResolvedCredentials | Error => found,
-      (error: unknown): ResolvedCredentials | Error =>
-        error instanceof Error ? error : new Error(String(error)),
-    ),
-  ]);
-  if (notes.computedImports > 0) {
-    ctx.logger.warn(
-      `${chunk.fileName} has ${notes.computedImports} import() with a computed specifier; at run time ESA can load only the node: modules it provides`,
-    );
-  }
-  const { description, warning } = formatDescription(opts.description, gitInfo, ctx.now());
+  const { description, warning } = formatDescription(opts.description, await gitInfo, ctx.now());
   if (warning) ctx.logger.warn(warning);
-  return { chunk, size, sha256: notes.sha256, description, credentials };
+  return { chunk, size, sha256, description, credentials: await credentials };
 }
 
 async function dryRun(opts: NormalizedOptions, prepared: Prepared, logger: Logger): Promise<DryRunResult> {
@@ -236,13 +247,13 @@ async function dryRun(opts: NormalizedOptions, prepared: Prepared, logger: Logge
   const steps = plannedSteps(opts);
   const credentialsNote = credentials instanceof Error ? `none (${credentials.message})` : credentials.source;
   logger.info(
-    `dry run: would publish ${chunk.fileName} (${formatBytes(size)}, sha256 ${sha256}) to routine ${opts.name} at ${opts.endpoint} as ${JSON.stringify(description)}; steps: ${steps.join(' -> ')}; credentials: ${credentialsNote}`,
+    `dry run: would publish ${chunk ? `${chunk.fileName} (${formatBytes(size)}, sha256 ${sha256})` : `the assets of ${opts.assets?.directory} alone`} to routine ${opts.name} at ${opts.endpoint} as ${JSON.stringify(description)}; steps: ${steps.join(' -> ')}; credentials: ${credentialsNote}`,
   );
   return {
     dryRun: true,
     name: opts.name,
     description,
-    fileName: chunk.fileName,
+    fileName: chunk?.fileName ?? '',
     size,
     sha256,
     endpoint: opts.endpoint,
@@ -283,7 +294,7 @@ async function run(
   ctx.secrets.add(credentials.accessKeySecret);
   ctx.secrets.add(credentials.securityToken);
   ctx.logger.debug(
-    `publishing ${chunk.fileName} (${formatBytes(size)}) to ${opts.name} at ${opts.endpoint}; credentials from ${credentials.source}`,
+    `publishing ${chunk ? `${chunk.fileName} (${formatBytes(size)})` : 'assets alone'} to ${opts.name} at ${opts.endpoint}; credentials from ${credentials.source}`,
   );
   const { runPipeline } = await import('./pipeline/run.js');
   const outcome = await runPipeline({
@@ -303,7 +314,7 @@ async function run(
     name: opts.name,
     codeVersion: outcome.codeVersion,
     description: outcome.description,
-    fileName: chunk.fileName,
+    fileName: chunk?.fileName ?? '',
     size,
     sha256,
     deployedTo: outcome.servedBy,

@@ -104,6 +104,7 @@ describe('normalizeOptions', () => {
       deployApi: 'deployment',
       assets: undefined,
       pipeline: 'single-file',
+      routine: true,
       buildTimeout: 300_000,
       chunk: undefined,
       dryRun: false,

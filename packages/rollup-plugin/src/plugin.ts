@@ -7,7 +7,14 @@ import {
   type PluginOptions,
   PublishSession,
 } from '@esa-stage/core';
-import { describeOutput, isEsOutput, type OutputSelector, outputMatches, toOutputChunks } from './outputs.js';
+import {
+  describeOutput,
+  isEsOutput,
+  type OutputSelector,
+  outputDir,
+  outputMatches,
+  toOutputChunks,
+} from './outputs.js';
 import type { OutputOptionsLike, PluginContextLike, RollupPluginLike } from './types.js';
 
 /** Options of the Rollup (and Rolldown) plugin: core's publish options, the plugin options, and `output`. */
@@ -27,8 +34,11 @@ export interface AdapterHooks {
    * says this build cannot publish what the options ask for, which fails it like an empty build.
    */
   skip?(context: PluginContextLike): boolean | NothingPublished;
-  /** Static files to publish with the routine, found by the wrapping adapter (Vite: the client build). */
-  assets?(): AssetsOption | undefined;
+  /**
+   * Static files to publish with the routine, found by the wrapping adapter (Vite: the client
+   * build), given the directory of the output being published.
+   */
+  assets?(outputDir: string): AssetsOption | undefined;
 }
 
 function buildContext(context: PluginContextLike, plugins?: readonly unknown[]): BuildContext {
@@ -134,7 +144,7 @@ export function rollupAdapter(
         try {
           await session.publish(toOutputChunks(outputOptions, bundle), {
             ...buildContext(this),
-            assets: hooks.assets?.(),
+            assets: hooks.assets?.(outputDir(outputOptions)),
           });
         } catch (error) {
           fail(this, error as EsaStageError);

@@ -140,7 +140,9 @@ export function esaStage(options: ViteEsaStageOptions): VitePluginLike {
   };
   const adapter = rollupAdapter(session, output, {
     skip,
-    assets: () => (clientOutput ? { directory: clientOutput } : undefined),
+    // The client build of an app build; for assets alone (`routine: false`), this build's output.
+    assets: (dir) =>
+      clientOutput ? { directory: clientOutput } : options.routine === false ? { directory: dir } : undefined,
   });
 
   return {

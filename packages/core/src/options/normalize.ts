@@ -64,7 +64,9 @@ export function normalizeOptions(options: PublishOptions, env: Env, cwd: string)
     pruneVersions: options.pruneVersions,
     deployApi: options.deployApi ?? 'deployment',
     assets,
-    pipeline: options.pipeline ?? (assets ? 'assets' : 'single-file'),
+    pipeline:
+      options.routine === false ? 'assets' : (options.pipeline ?? (assets ? 'assets' : 'single-file')),
+    routine: options.routine !== false,
     buildTimeout: options.buildTimeout ?? DEFAULT_BUILD_TIMEOUT_MS,
     chunk: options.chunk,
     // The env switch turns a dry run on from outside the config; it never turns one off.

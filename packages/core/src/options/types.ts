@@ -141,6 +141,13 @@ export interface PublishOptions {
    */
   assets?: AssetsOption | false;
   /**
+   * `false` publishes the assets alone, with no routine: a static site (e.g. a Vite SPA with
+   * `assets: { directory: 'dist', notFoundStrategy: 'singlePageApplication' }`; the Vite plugin
+   * takes the built environment's output when `assets` is not given). Needs assets.
+   * @default true
+   */
+  routine?: boolean;
+  /**
    * `'assets'` publishes through `CreateRoutineWithAssetsCodeVersion` (a version named before the
    * upload, with its own object: no shared staging slot to race for), also for a routine alone.
    * `'single-file'` uploads to the routine's staging slot and commits it.
@@ -219,6 +226,8 @@ export interface NormalizedOptions {
   /** The assets, with `directory` resolved against `cwd`. */
   readonly assets: AssetsOption | undefined;
   readonly pipeline: PipelineKind;
+  /** False for a version of assets alone. */
+  readonly routine: boolean;
   readonly buildTimeout: number;
   readonly chunk: ChunkOption | undefined;
   readonly dryRun: boolean;

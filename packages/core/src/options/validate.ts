@@ -22,6 +22,7 @@ const KNOWN_OPTIONS = new Set([
   'assets',
   'pipeline',
   'buildTimeout',
+  'routine',
   'chunk',
   'dryRun',
   'timeout',
@@ -195,6 +196,44 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
     problems.push({
       option: 'pruneVersions',
       message: `must be { keep: <whole number from 1 to 1000> }, got ${isRecord(prune) ? `keep ${describe(prune.keep)}` : describe(prune)}`,
+    });
+  }
+  const assets = options.assets;
+  if (assets !== undefined && assets !== false) {
+    if (!isRecord(assets) || typeof assets.directory !== 'string' || assets.directory.trim() === '') {
+      problems.push({
+        option: 'assets',
+        message: `must be { directory, notFoundStrategy? } or false, got ${describe(assets)}`,
+      });
+    } else if (
+      assets.notFoundStrategy !== undefined &&
+      assets.notFoundStrategy !== 'singlePageApplication' &&
+      assets.notFoundStrategy !== '404Page'
+    ) {
+      problems.push({
+        option: 'assets.notFoundStrategy',
+        message: `must be 'singlePageApplication' or '404Page', got ${describe(assets.notFoundStrategy)}`,
+      });
+    }
+  }
+  if (options.routine !== undefined && typeof options.routine !== 'boolean') {
+    problems.push({ option: 'routine', message: `must be true or false, got ${describe(options.routine)}` });
+  }
+  if (options.pipeline !== undefined && options.pipeline !== 'single-file' && options.pipeline !== 'assets') {
+    problems.push({
+      option: 'pipeline',
+      message: `must be 'single-file' or 'assets', got ${describe(options.pipeline)}`,
+    });
+  } else if (options.pipeline === 'single-file' && options.routine === false) {
+    problems.push({
+      option: 'pipeline',
+      message: "'single-file' publishes a routine; assets alone (routine: false) go the 'assets' way",
+    });
+  }
+  if (options.buildTimeout !== undefined && !isWhole(options.buildTimeout, 1000, MAX_TIMEOUT_MS)) {
+    problems.push({
+      option: 'buildTimeout',
+      message: `must be a whole number of milliseconds from 1000 to ${MAX_TIMEOUT_MS}, got ${describe(options.buildTimeout)}`,
     });
   }
   if (

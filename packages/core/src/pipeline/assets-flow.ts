@@ -33,7 +33,7 @@ function readExtraInfo(value: unknown): ExtraInfo {
 export function startAssets(stage: Pick<Stage, 'input' | 'record'>): Promise<AssetsZip> {
   const { opts, chunk } = stage.input;
   return stage.record.step('zip', () =>
-    buildAssetsZip({ routine: chunk.source, directory: opts.assets?.directory }),
+    buildAssetsZip({ routine: chunk?.source, directory: opts.assets?.directory }),
   );
 }
 

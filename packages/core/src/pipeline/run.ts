@@ -17,7 +17,8 @@ import { readStagingIps, type StagingAccess, stagingAccess } from './staging-acc
 /** What is settled before the first request. */
 export interface PipelineInput {
   readonly opts: NormalizedOptions;
-  readonly chunk: OutputChunk;
+  /** The routine file; undefined for a version of assets alone. */
+  readonly chunk: OutputChunk | undefined;
   readonly size: number;
   readonly sha256: string;
   readonly description: string;

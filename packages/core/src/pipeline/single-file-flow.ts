@@ -29,6 +29,8 @@ async function findServedCopy(
 /** The upload's inputs for a stage. */
 export function uploadInput(stage: Pick<Stage, 'client' | 'input' | 'record'>): UploadInput {
   const { opts, chunk } = stage.input;
+  // Only the assets flow takes a version without a routine (validated before).
+  if (!chunk) throw new Error('the single-file path needs a routine file');
   return {
     client: stage.client,
     name: opts.name,
