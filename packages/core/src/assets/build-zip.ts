@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ChunkError } from '../errors.js';
 import type { ChunkSource } from '../options/types.js';
 
-/** Bytes read from an asset at a time: small reads keep the garbage between collections small. */
-const READ_CHUNK = 16 * 1024;
+/** Bytes read from an asset at a time, into one buffer reused for every read. */
+const READ_CHUNK = 64 * 1024;
 
 /** Files stored as they are: compressing them again gains nothing and costs time. */
 const ALREADY_COMPRESSED =
@@ -46,25 +43,18 @@ export async function listAssetFiles(directory: string): Promise<string[]> {
   return files.sort();
 }
 
-/** A stream of `source` that also feeds `hash`. */
-function hashed(source: Readable, hash: ReturnType<typeof createHash>): Readable {
-  const through = new PassThrough();
-  source.on('data', (chunk: Buffer) => hash.update(chunk));
-  source.on('error', (error) => through.destroy(error));
-  return source.pipe(through);
-}
-
 /**
  * Zips a version with assets the way esa-cli lays it out: `routine/index.js` (when there is a
- * routine) and `assets/<path>` for every file under `directory`. Files stream from disk through
- * yazl (loaded here, on first use) into a temp file, so memory stays flat whatever their size;
- * already-compressed types are stored, the rest deflated.
+ * routine) and `assets/<path>` for every file under `directory`, into a temp file. fflate (loaded
+ * here, on first use) compresses synchronously from one reused read buffer, and every piece of the
+ * zip is written before the next read: memory stays flat whatever the size of the assets.
+ * Already-compressed types are stored, the rest deflated.
  */
 export async function buildAssetsZip(input: {
   readonly routine: ChunkSource | undefined;
   readonly directory: string | undefined;
 }): Promise<AssetsZip> {
-  const { ZipFile } = await import('yazl');
+  const { Zip, ZipDeflate, ZipPassThrough } = await import('fflate');
   const files = input.directory ? await listAssetFiles(input.directory) : [];
   if (!input.routine && files.length === 0) {
     throw new ChunkError(
@@ -77,49 +67,59 @@ export async function buildAssetsZip(input: {
   }
   const dir = await mkdtemp(join(tmpdir(), 'esa-stage-assets-'));
   const path = join(dir, 'version.zip');
-  const zip = new ZipFile();
+  const output = await open(path, 'w');
   const listing: string[] = [];
-  const hashes: Promise<void>[] = [];
-  const add = (name: string, source: (() => Readable) | Uint8Array, compress: boolean) => {
-    const hash = createHash('sha256');
-    if (source instanceof Uint8Array) {
-      hash.update(source);
-      listing.push(`${name}\0${hash.digest('hex')}`);
-      zip.addBuffer(Buffer.from(source), name, { compress, mtime: new Date(0) });
-      return;
-    }
-    // Opened only when yazl reaches the entry: one file is read at a time, through the hash.
-    let done: (error?: Error) => void = () => undefined;
-    hashes.push(
-      new Promise<void>((resolve, reject) => {
-        done = (error) => (error ? reject(error) : resolve());
-      }),
-    );
-    zip.addReadStreamLazy(name, { compress, mtime: new Date(0) }, (callback) => {
-      const stream = hashed(source(), hash);
-      stream.on('end', () => {
-        listing.push(`${name}\0${hash.digest('hex')}`);
-        done();
-      });
-      stream.on('error', (error) => done(error));
-      callback(null, stream);
-    });
+  // What the zip produced and is not written yet: written (and so released) before the next read.
+  const produced: Uint8Array[] = [];
+  let zipError: Error | null = null;
+  const zip = new Zip((error, data) => {
+    if (error) zipError = error;
+    else produced.push(data);
+  });
+  const drain = async () => {
+    for (let piece = produced.shift(); piece; piece = produced.shift()) await output.write(piece);
+    if (zipError) throw zipError;
   };
-  if (input.routine) {
-    const routine = input.routine;
-    add('routine/index.js', 'bytes' in routine ? routine.bytes : () => createReadStream(routine.path), true);
-  }
-  for (const file of files) {
-    add(
-      `assets/${file}`,
-      () => createReadStream(join(input.directory ?? '', file), { highWaterMark: READ_CHUNK }),
-      !ALREADY_COMPRESSED.test(file),
-    );
-  }
-  zip.end();
+  const buffer = Buffer.allocUnsafe(READ_CHUNK);
+  const add = async (name: string, source: ChunkSource, compress: boolean) => {
+    const entry = compress ? new ZipDeflate(name, { level: 6 }) : new ZipPassThrough(name);
+    zip.add(entry);
+    const hash = createHash('sha256');
+    if ('bytes' in source) {
+      hash.update(source.bytes);
+      entry.push(source.bytes, true);
+    } else {
+      const file = await open(source.path, 'r');
+      try {
+        for (;;) {
+          const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+          const chunk = buffer.subarray(0, bytesRead);
+          hash.update(chunk);
+          entry.push(chunk, bytesRead === 0);
+          await drain();
+          if (bytesRead === 0) break;
+        }
+      } finally {
+        await file.close();
+      }
+    }
+    await drain();
+    listing.push(`${name}\0${hash.digest('hex')}`);
+  };
   try {
-    await Promise.all([pipeline(zip.outputStream, createWriteStream(path)), ...hashes]);
+    if (input.routine) await add('routine/index.js', input.routine, true);
+    for (const file of files) {
+      await add(
+        `assets/${file}`,
+        { path: join(input.directory ?? '', file) },
+        !ALREADY_COMPRESSED.test(file),
+      );
+    }
+    zip.end();
+    await drain();
+    await output.close();
   } catch (error) {
+    await output.close().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
     throw new ChunkError(`could not zip the version: ${(error as Error).message}`, {
       code: 'AssetsUnreadable',
