@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
+import { crc32, createDeflateRaw } from 'node:zlib';
 import { ChunkError } from '../errors.js';
 import type { ChunkSource } from '../options/types.js';
 
@@ -43,18 +44,68 @@ export async function listAssetFiles(directory: string): Promise<string[]> {
   return files.sort();
 }
 
+/** The part of fflate's `ZipInputFile` a deflated entry fills in. */
+interface DeflatedFile {
+  filename: string;
+  compression: number;
+  crc: number;
+  size: number;
+  ondata?: (error: Error | null, data: Uint8Array, final: boolean) => void;
+}
+
+/**
+ * A zip entry deflated by node's zlib, one stream per entry that is closed (its native memory
+ * freed) when the entry ends, rather than left for the garbage collector. Each chunk is fully
+ * consumed before `push` resolves, so the caller may reuse its buffer.
+ */
+function deflatedEntry(
+  name: string,
+  add: (file: DeflatedFile) => void,
+): { push(chunk: Uint8Array, final: boolean): Promise<void> } {
+  const file: DeflatedFile = { filename: name, compression: 8, crc: 0, size: 0 };
+  add(file);
+  const deflater = createDeflateRaw({ level: 6 });
+  const out: Buffer[] = [];
+  deflater.on('data', (piece: Buffer) => out.push(piece));
+  const forward = (final: boolean) => {
+    const pieces = out.splice(0);
+    pieces.forEach((piece, i) => file.ondata?.(null, piece, final && i === pieces.length - 1));
+    if (final && pieces.length === 0) file.ondata?.(null, new Uint8Array(0), true);
+  };
+  return {
+    async push(chunk, final) {
+      if (chunk.length > 0) {
+        file.crc = crc32(chunk, file.crc);
+        file.size += chunk.length;
+        await new Promise<void>((resolve, reject) =>
+          deflater.write(chunk, (error) => (error ? reject(error) : resolve())),
+        );
+      }
+      if (final) {
+        await new Promise<void>((resolve, reject) => {
+          deflater.once('end', resolve);
+          deflater.once('error', reject);
+          deflater.end();
+        });
+      }
+      forward(final);
+    },
+  };
+}
+
 /**
  * Zips a version with assets the way esa-cli lays it out: `routine/index.js` (when there is a
  * routine) and `assets/<path>` for every file under `directory`, into a temp file. fflate (loaded
- * here, on first use) compresses synchronously from one reused read buffer, and every piece of the
- * zip is written before the next read: memory stays flat whatever the size of the assets.
- * Already-compressed types are stored, the rest deflated.
+ * here, on first use) lays out the zip; files are read one at a time into one reused buffer, each
+ * chunk is consumed (stored, or deflated by a zlib stream closed with its entry) and every piece
+ * written before the next read: memory stays flat whatever the size of the assets. Already-compressed
+ * types are stored, the rest deflated.
  */
 export async function buildAssetsZip(input: {
   readonly routine: ChunkSource | undefined;
   readonly directory: string | undefined;
 }): Promise<AssetsZip> {
-  const { Zip, ZipDeflate, ZipPassThrough } = await import('fflate');
+  const { Zip, ZipPassThrough } = await import('fflate');
   const files = input.directory ? await listAssetFiles(input.directory) : [];
   if (!input.routine && files.length === 0) {
     throw new ChunkError(
@@ -82,12 +133,22 @@ export async function buildAssetsZip(input: {
   };
   const buffer = Buffer.allocUnsafe(READ_CHUNK);
   const add = async (name: string, source: ChunkSource, compress: boolean) => {
-    const entry = compress ? new ZipDeflate(name, { level: 6 }) : new ZipPassThrough(name);
-    zip.add(entry);
     const hash = createHash('sha256');
+    let entry: { push(chunk: Uint8Array, final: boolean): Promise<void> };
+    if (compress) {
+      entry = deflatedEntry(name, (file) => zip.add(file as Parameters<typeof zip.add>[0]));
+    } else {
+      const stored = new ZipPassThrough(name);
+      zip.add(stored);
+      entry = {
+        push: async (chunk, final) => {
+          stored.push(chunk, final);
+        },
+      };
+    }
     if ('bytes' in source) {
       hash.update(source.bytes);
-      entry.push(source.bytes, true);
+      await entry.push(source.bytes, true);
     } else {
       const file = await open(source.path, 'r');
       try {
@@ -95,7 +156,7 @@ export async function buildAssetsZip(input: {
           const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
           const chunk = buffer.subarray(0, bytesRead);
           hash.update(chunk);
-          entry.push(chunk, bytesRead === 0);
+          await entry.push(chunk, bytesRead === 0);
           await drain();
           if (bytesRead === 0) break;
         }
