@@ -69,7 +69,9 @@ function deflatedEntry(
   deflater.on('data', (piece: Buffer) => out.push(piece));
   const forward = (final: boolean) => {
     const pieces = out.splice(0);
-    pieces.forEach((piece, i) => file.ondata?.(null, piece, final && i === pieces.length - 1));
+    pieces.forEach((piece, i) => {
+      file.ondata?.(null, piece, final && i === pieces.length - 1);
+    });
     if (final && pieces.length === 0) file.ondata?.(null, new Uint8Array(0), true);
   };
   return {
