@@ -15,7 +15,7 @@ import * as vite7 from 'vite7';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { captureLogger } from './helpers/capture-logger.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
-import { emulatorPluginOptions } from './helpers/plugin-setup.js';
+import { emulatorEnv, emulatorPluginOptions } from './helpers/plugin-setup.js';
 import { runNode } from './helpers/run-node.js';
 
 // Routines with assets: one version holding the routine and the static files, from real builds of
@@ -175,11 +175,7 @@ describe('one version with the routine and its static files', () => {
         ],
         {
           cwd: repo.dir,
-          env: {
-            ESA_ENDPOINT: emulator.endpoint,
-            ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-            ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.credentials.accessKeySecret,
-          },
+          env: emulatorEnv(emulator),
         },
       );
       expect(run.stderr).not.toMatch(/error/);
@@ -405,11 +401,7 @@ describe('esa-cli projects need no options', () => {
       await writeFile(join(dir, file), text.replace('NAME', name));
       const run = await runNode(CLI, ['publish', '--json'], {
         cwd: dir,
-        env: {
-          ESA_ENDPOINT: emulator.endpoint,
-          ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
-          ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.credentials.accessKeySecret,
-        },
+        env: emulatorEnv(emulator),
       });
       expect(run.stderr).not.toMatch(/error/);
       const result = JSON.parse(run.stdout) as PublishedResult;

@@ -48,3 +48,12 @@ export const EXPIRED_POLICY_FAULT = {
   message: 'Invalid according to Policy: Policy expired.',
   times: 1,
 } as const;
+
+/** The env a CI job would give a publish to the emulator: its endpoint and AccessKey. */
+export function emulatorEnv(emulator: Emulator): Record<string, string> {
+  return {
+    ESA_ENDPOINT: emulator.endpoint,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.credentials.accessKeySecret,
+  };
+}

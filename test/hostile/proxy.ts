@@ -19,6 +19,15 @@ export type ProxyBehaviour =
   /** Never answer. */
   | { readonly kind: 'stall' };
 
+type Crafted = Extract<ProxyBehaviour, { kind: 'craft' }>;
+
+/** Answers with the crafted status, headers and body. */
+function sendCrafted(res: ServerResponse, answer: Crafted): void {
+  res
+    .writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/json', ...answer.headers })
+    .end(answer.body);
+}
+
 interface Rule {
   readonly action: string;
   readonly behaviour: ProxyBehaviour;
@@ -107,12 +116,7 @@ export class HostileProxy {
     const behaviour = this.take(action);
     if (behaviour?.kind === 'stall') return;
     if (behaviour?.kind === 'craft' && !behaviour.processed) {
-      res
-        .writeHead(behaviour.status, {
-          'content-type': behaviour.contentType ?? 'application/json',
-          ...behaviour.headers,
-        })
-        .end(behaviour.body);
+      sendCrafted(res, behaviour);
       return;
     }
     let answer: Awaited<ReturnType<HostileProxy['forward']>>;
@@ -127,12 +131,7 @@ export class HostileProxy {
       return;
     }
     if (behaviour?.kind === 'craft') {
-      res
-        .writeHead(behaviour.status, {
-          'content-type': behaviour.contentType ?? 'application/json',
-          ...behaviour.headers,
-        })
-        .end(behaviour.body);
+      sendCrafted(res, behaviour);
       return;
     }
     const {
