@@ -1,6 +1,14 @@
 import { EsaStageError } from '../errors.js';
 import { isLoopbackHostname } from '../http/loopback.js';
 
+/** OSS form fields whose values are secrets: never logged, never in an error. */
+const SECRET_FIELDS = new Set(['Signature', 'policy', 'callback', 'x-oss-security-token']);
+
+/** Adds the secret values of an upload's form fields (signature, policy, callback, token) to `secrets`. */
+export function rememberSecretFields(target: PostTarget, secrets: { add(value: string): void }): void {
+  for (const field of target.fields) if (SECRET_FIELDS.has(field.name)) secrets.add(field.value);
+}
+
 /** One form field of a PostObject upload, in the order it is sent. */
 export interface FormField {
   readonly name: string;

@@ -3,16 +3,13 @@ import { EsaError, EsaStageError, NetworkError } from '../errors.js';
 import type { EsaClient } from '../esa/client.js';
 import { backoffDelay, isRetryableEsaFailure } from '../esa/retry.js';
 import { sleep } from '../http/abort.js';
-import { readPostConfig } from '../oss/post-config.js';
+import { readPostConfig, rememberSecretFields } from '../oss/post-config.js';
 import { uploadToOss } from '../oss/upload.js';
 import { VERSION } from '../version.js';
 import { codeVersionOf } from './commit.js';
 import { isQuotaFull, quotaHint } from './quota.js';
 import { servedVersions } from './routine-state.js';
 import type { Stage } from './run.js';
-
-/** OSS form fields whose values are secrets: never logged, never in an error. */
-const SECRET_FIELDS = new Set(['Signature', 'policy', 'x-oss-security-token']);
 
 /** The record esa-stage keeps in a version's `ExtraInfo`: what it holds, to know it again. */
 interface ExtraInfo {
@@ -161,7 +158,7 @@ export async function assetsFlow(
     record.versionsCreated.push(codeVersion);
     try {
       const target = readPostConfig(created.body.OssPostConfig);
-      for (const field of target.fields) if (SECRET_FIELDS.has(field.name)) input.secrets.add(field.value);
+      rememberSecretFields(target, input.secrets);
       await record.step(
         'upload',
         () =>

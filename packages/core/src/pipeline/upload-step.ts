@@ -2,12 +2,9 @@ import { OssError } from '../errors.js';
 import type { EsaClient, EsaResponse } from '../esa/client.js';
 import type { Logger } from '../log/logger.js';
 import type { Secrets } from '../log/secrets.js';
-import { type PostTarget, readPostConfig } from '../oss/post-config.js';
+import { type PostTarget, readPostConfig, rememberSecretFields } from '../oss/post-config.js';
 import { type UploadFile, type UploadResult, uploadToOss } from '../oss/upload.js';
 import type { PublishRecord } from './record.js';
-
-/** OSS form fields whose values are secrets: never logged, never in an error. */
-const SECRET_FIELDS = new Set(['Signature', 'policy', 'callback', 'x-oss-security-token']);
 
 export interface UploadInput {
   readonly client: EsaClient;
@@ -44,9 +41,7 @@ export async function requestUploadInfo(input: UploadInput): Promise<UploadTicke
     (r) => r.requestId,
   );
   const target = readPostConfig(info.body.OssPostConfig);
-  for (const field of target.fields) {
-    if (SECRET_FIELDS.has(field.name)) input.secrets.add(field.value);
-  }
+  rememberSecretFields(target, input.secrets);
   input.logger.debug(`upload info ${info.requestId}: object ${target.objectKey}`);
   const announced = info.body.CodeVersion;
   return {
