@@ -5,7 +5,8 @@ import { createChunkMatcher, selectChunk } from './chunk/select-chunk.js';
 import { type ResolvedCredentials, resolveCredentials } from './credentials/resolve-credentials.js';
 import { ChunkError, EsaStageError } from './errors.js';
 import { formatBytes, formatPublishedLine } from './format.js';
-import { formatDescription } from './git/description.js';
+import { descriptionNeedsGit, formatDescription } from './git/description.js';
+import { UNKNOWN_GIT_INFO } from './git/git-info.js';
 import { readGitInfo } from './git/read-git-info.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { Secrets } from './log/secrets.js';
@@ -201,7 +202,10 @@ async function prepare(
   ctx: RunContext,
 ): Promise<Prepared> {
   // Started now: git and the credentials chain run while the file is checked.
-  const gitInfo = readGitInfo({ cwd: opts.cwd, env: ctx.env });
+  // git runs only when the description needs it (a plain string does not).
+  const gitInfo = descriptionNeedsGit(opts.description)
+    ? readGitInfo({ cwd: opts.cwd, env: ctx.env })
+    : Promise.resolve(UNKNOWN_GIT_INFO);
   const credentials = resolveCredentials({
     explicit: opts.credentials,
     profile: opts.profile,

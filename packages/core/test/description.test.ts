@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { boundDescription, fillTemplate, formatDescription } from '../src/git/description.js';
+import {
+  boundDescription,
+  descriptionNeedsGit,
+  fillTemplate,
+  formatDescription,
+} from '../src/git/description.js';
 import type { GitInfo } from '../src/index.js';
 
 const info: GitInfo = {
@@ -78,5 +83,14 @@ describe('boundDescription', () => {
   it('leaves short text alone', () => {
     expect(boundDescription('中文 ok')).toBe('中文 ok');
     expect(fillTemplate('{subject}', { ...info, subject: undefined })).toBe('');
+  });
+});
+
+describe('descriptionNeedsGit', () => {
+  it('asks git only for the default, a template or a function, never for plain text', () => {
+    expect(descriptionNeedsGit(undefined)).toBe(true);
+    expect(descriptionNeedsGit('{shortSha} {subject}')).toBe(true);
+    expect(descriptionNeedsGit(() => 'x')).toBe(true);
+    expect(descriptionNeedsGit('release 42')).toBe(false);
   });
 });

@@ -34,6 +34,11 @@ export function boundDescription(text: string, max = MAX_DESCRIPTION_LENGTH): st
   return points.length <= max ? oneLine : `${points.slice(0, max - 1).join('')}…`;
 }
 
+/** Whether a description option needs git or CI to be filled in: a plain string does not. Pure. */
+export function descriptionNeedsGit(option: DescriptionOption | undefined): boolean {
+  return typeof option !== 'string' || option.includes('{');
+}
+
 /**
  * The code description: the option (template, plain string or function), else the default template
  * when git/CI knows the commit, else `build <ISO time>` with a warning. Pure, and never throws: a
