@@ -89,6 +89,8 @@ function deflatedEntry(
           deflater.once('error', reject);
           deflater.end();
         });
+        // Free zlib's native state now, not when the stream is collected.
+        await new Promise<void>((resolve) => deflater.close(() => resolve()));
       }
       forward(final);
     },
