@@ -1,6 +1,6 @@
 import type { OssBucket } from '../context.js';
 import { signPolicyV1 } from '../oss/signature-v1.js';
-import { base64Json } from './upload-info.js';
+import { objectPolicy } from './upload-info.js';
 
 /** What an assets `OssPostConfig` is made of. */
 export interface AssetsUploadInfoInput {
@@ -42,14 +42,7 @@ export function assetsObjectKey(routine: string, codeVersion: string): string {
  */
 export function buildAssetsOssPostConfig(input: AssetsUploadInfoInput): AssetsOssPostConfig {
   const key = assetsObjectKey(input.routine, input.codeVersion);
-  const policy = base64Json({
-    expiration: new Date(input.now + input.policyTtlMs).toISOString(),
-    conditions: [
-      { bucket: input.bucket.name },
-      ['eq', '$key', key],
-      ['content-length-range', 1, input.maxObjectSize],
-    ],
-  });
+  const policy = objectPolicy(input, key);
   return {
     Url: input.ossUrl,
     Key: key,

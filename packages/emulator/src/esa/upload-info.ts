@@ -40,6 +40,30 @@ export function base64Json(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
 }
 
+/** What a PostObject policy is issued from: its time, its lifetime, the size bound and the bucket. */
+export interface PolicyInput {
+  readonly now: number;
+  readonly policyTtlMs: number;
+  readonly maxObjectSize: number;
+  readonly bucket: { readonly name: string };
+}
+
+/**
+ * A PostObject policy (base64 JSON) allowing exactly `key`, 1 byte to `maxObjectSize`, and the
+ * `extra` conditions. Pure.
+ */
+export function objectPolicy(input: PolicyInput, key: string, extra: readonly unknown[] = []): string {
+  return base64Json({
+    expiration: new Date(input.now + input.policyTtlMs).toISOString(),
+    conditions: [
+      { bucket: input.bucket.name },
+      ['eq', '$key', key],
+      ['content-length-range', 1, input.maxObjectSize],
+      ...extra,
+    ],
+  });
+}
+
 /** The object key ESA signs a policy for: `site_er_js/<name>.<codeVersion>.unstable.js`. */
 export function stagingObjectKey(routine: string, codeVersion: string): string {
   return `site_er_js/${routine}.${codeVersion}.unstable.js`;
@@ -54,16 +78,7 @@ export function buildOssPostConfig(input: UploadInfoInput): OssPostConfig {
     callbackBody: CALLBACK_BODY,
     callbackBodyType: 'application/json',
   });
-  const policy = base64Json({
-    expiration: new Date(input.now + input.policyTtlMs).toISOString(),
-    conditions: [
-      { bucket: input.bucket.name },
-      ['eq', '$key', key],
-      ['content-length-range', 1, input.maxObjectSize],
-      { callback },
-      ['eq', '$x:codeDescription', codeDescription],
-    ],
-  });
+  const policy = objectPolicy(input, key, [{ callback }, ['eq', '$x:codeDescription', codeDescription]]);
   return {
     Url: input.ossUrl,
     OSSAccessKeyId: input.bucket.accessKeyId,
