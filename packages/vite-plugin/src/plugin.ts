@@ -105,7 +105,17 @@ export function esaStage(options: ViteEsaStageOptions): VitePluginLike {
       ? { name: environment ?? singleEnvironment(config) }
       : chooseEnvironment(builds, config, environment);
 
+  // A JavaScript config is not type-checked: an `environment` that is no name fails the build.
+  const badEnvironment: NothingPublished | undefined =
+    environment === undefined || (typeof environment === 'string' && environment.trim() !== '')
+      ? undefined
+      : {
+          code: 'InvalidConfig',
+          message: `the \`environment\` option must be the name of a Vite environment, got ${JSON.stringify(environment)}`,
+          hint: 'set `environment` to an environment this build builds, e.g. "ssr", or leave it out',
+        };
   const skip = (context: PluginContextLike): boolean | NothingPublished => {
+    if (badEnvironment) return badEnvironment;
     const name = context.environment?.name;
     const chosen = target();
     if (name === undefined || ('name' in chosen && name === chosen.name)) return false;

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { esaStage as esbuildPlugin } from '@esa-stage/esbuild-plugin';
 import { type RollupEsaStageOptions, esaStage as rollupPlugin } from '@esa-stage/rollup-plugin';
+import { esaStage as viteEsaStage } from '@esa-stage/vite-plugin';
 import * as esbuild from 'esbuild';
 import * as rollup from 'rollup';
+import * as vite from 'vite';
 import { type CaseContext, type HostileCase, type Outcome, outcomeOf, ROUTINE_CODE } from '../harness.js';
 
 // Each plugin given what users give it: the build fails with the code (in the bundler's error),
@@ -104,6 +106,37 @@ export const pluginCases: HostileCase[] = [
         onPublished: () => {
           throw new Error('hook down');
         },
+      }),
+  },
+  {
+    name: 'Vite: an environment option that is not a name',
+    expect: {
+      code: 'InvalidConfig',
+      message: /`environment` option must be the name of a Vite environment, got 5/,
+    },
+    run: (ctx) =>
+      outcomeOf(async () => {
+        const dir = await project();
+        await vite.build({
+          root: dir,
+          configFile: false,
+          logLevel: 'silent',
+          plugins: [
+            viteEsaStage({
+              ...ctx.options(),
+              cwd: dir,
+              logLevel: 'silent',
+              environment: 5 as unknown as string,
+            }),
+          ],
+          build: { ssr: join(dir, 'index.js'), outDir: join(dir, 'dist') },
+        });
+      }).then((o): Outcome => {
+        // Vite 8 (Rolldown) wraps the plugin's error in a build error of its own.
+        const error =
+          o.kind === 'error' ? (o.error as { cause?: unknown; errors?: { cause?: unknown }[] }) : undefined;
+        const cause = error?.errors?.[0]?.cause ?? error?.cause;
+        return cause ? { kind: 'error', error: cause } : o;
       }),
   },
   { name: 'Rollup: publishes', expect: { ok: true }, run: (ctx) => rollupBuild(ctx, {}) },
