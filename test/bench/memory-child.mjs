@@ -1,6 +1,7 @@
 // Child process of the memory benchmark: uploads one large file in the given mode and prints the
 // peak RSS growth (MB) it saw while doing so. Modes:
-//   assets     publishRoutine() of a small routine with a directory as its assets (zip, upload, poll)
+//   assets     publishRoutine() of a small routine with a directory as its assets (zip, upload, poll),
+//              after a 16 MB assets warm-up; assets-cold: the same after a one-file warm-up
 //   esa-stage  publishRoutine() of the file (upload info -> streamed OSS upload -> commit -> deploy)
 //   baseline   fs.createReadStream(file) piped into undici.request() to a sink, as the issue measured
 import { createReadStream } from 'node:fs';
@@ -11,7 +12,7 @@ import { publishRoutine } from '@esa-stage/core';
 import { request } from 'undici';
 
 const [mode, file, target] = process.argv.slice(2);
-const size = mode === 'assets' ? 0 : (await stat(file)).size;
+const size = mode.startsWith('assets') ? 0 : (await stat(file)).size;
 
 /** publishRoutine() of a small routine with `file` (a directory) as its assets: zip -> upload -> build poll. */
 async function assets() {
@@ -54,15 +55,25 @@ async function baseline() {
   await res.body.dump();
 }
 
-const run = mode === 'esa-stage' ? esaStage : mode === 'assets' ? assets : baseline;
+const run = mode === 'esa-stage' ? esaStage : mode.startsWith('assets') ? assets : baseline;
 // Warm up with a small real publish (or request) of a file from disk, so modules (undici alone
 // is ~20 MB), libuv's file-system threads and connections are in place, as they are in a bundler
 // that has just written its output; only the large upload itself is measured.
 const warmFile = join(tmpdir(), `esa-stage-warm-${process.pid}.js`);
 await writeFile(warmFile, 'export default { fetch: () => new Response("x") };');
+// The assets mode warms up with 16 MB of assets (8 incompressible, 8 text files of 1 MB), so V8 has
+// compiled the hot paths (its optimizing compilers take tens of MB for a moment, once per process).
+// `assets-cold` warms up with one small file: its number includes that one-time compile.
 const warmDir = await mkdtemp(join(tmpdir(), 'esa-stage-warm-assets-'));
 await writeFile(join(warmDir, 'warm.css'), 'body {}');
-if (mode === 'esa-stage' || mode === 'assets') {
+if (mode === 'assets') {
+  const { randomBytes } = await import('node:crypto');
+  for (let i = 0; i < 8; i++) {
+    await writeFile(join(warmDir, `${i}.png`), randomBytes(1024 * 1024));
+    await writeFile(join(warmDir, `${i}.css`), Buffer.alloc(1024 * 1024, 'body { color: teal; }\n'));
+  }
+}
+if (mode === 'esa-stage' || mode.startsWith('assets')) {
   // The assets mode warms up with a version with assets, so the zip code is loaded too.
   await publishRoutine(
     {
@@ -70,7 +81,7 @@ if (mode === 'esa-stage' || mode === 'assets') {
       endpoint: target,
       logLevel: 'silent',
       description: 'warm-up',
-      ...(mode === 'assets' && { assets: { directory: warmDir } }),
+      ...(mode.startsWith('assets') && { assets: { directory: warmDir } }),
     },
     { fileName: 'warm.js', isEntry: true, source: { path: warmFile } },
   );
