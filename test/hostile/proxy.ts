@@ -16,6 +16,8 @@ export type ProxyBehaviour =
       readonly headers?: Readonly<Record<string, string>>;
       readonly processed?: boolean;
     }
+  /** Forward it, then pass ESA's answer through `edit` (a field a newer ESA may add, say). */
+  | { readonly kind: 'rewrite'; readonly edit: (body: string) => string }
   /** Never answer. */
   | { readonly kind: 'stall' };
 
@@ -146,8 +148,8 @@ export class HostileProxy {
       setTimeout(() => res.socket?.destroy(), 5);
       return;
     }
-    res
-      .writeHead(answer.status, { ...headers, 'content-length': String(answer.body.length) })
-      .end(answer.body);
+    const answerBody =
+      behaviour?.kind === 'rewrite' ? Buffer.from(behaviour.edit(answer.body.toString('utf8'))) : answer.body;
+    res.writeHead(answer.status, { ...headers, 'content-length': String(answerBody.length) }).end(answerBody);
   }
 }

@@ -17,6 +17,17 @@ export const answerCases: HostileCase[] = [
     ] as const
   ).flatMap((action): HostileCase[] => [
     {
+      name: `${action}: the answer also has a float with 16 fraction digits and a long exponent`,
+      expect: { ok: true },
+      run: (ctx) => {
+        ctx.proxy.on(action, {
+          kind: 'rewrite',
+          edit: (body) => body.replace(/^\{/, '{"Ratio":0.3333333333333333,"Tiny":-1.5e-1234567890123456,'),
+        });
+        return ctx.publish();
+      },
+    },
+    {
       name: `${action}: a 502 HTML page, always`,
       expect: { code: 'HTTP502', message: /non-JSON answer: <html>/ },
       run: (ctx) => {

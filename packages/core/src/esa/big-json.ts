@@ -1,3 +1,14 @@
+/** The index after the run of ASCII digits that starts at `from`. */
+function skipDigits(json: string, from: number): number {
+  let end = from;
+  while (end < json.length) {
+    const d = json.charCodeAt(end);
+    if (d < 0x30 || d > 0x39) break;
+    end++;
+  }
+  return end;
+}
+
 /** Integers with this many digits or more lose precision as JS numbers (2^53 has 16 digits). */
 const UNSAFE_DIGITS = 16;
 
@@ -24,13 +35,19 @@ export function quoteLargeIntegers(json: string): string {
     }
     const isDigit = c >= 0x30 && c <= 0x39;
     if (!isDigit && c !== 0x2d) continue;
-    let end = i + 1;
-    while (end < json.length && /[0-9]/.test(json.charAt(end))) end++;
-    const token = json.slice(i, end);
-    const digits = token.startsWith('-') ? token.length - 1 : token.length;
-    const isInteger = !/[.eE]/.test(json.charAt(end));
-    if (digits >= UNSAFE_DIGITS && isInteger) {
-      out += `${json.slice(last, i)}"${token}"`;
+    // A whole JSON number: -?int(.frac)?([eE][+-]?exp)?. Only a bare integer is quoted; the digits
+    // of a fraction or an exponent belong to their number, never to a token of their own.
+    let end = skipDigits(json, i + 1);
+    const intEnd = end;
+    if (json.charCodeAt(end) === 0x2e) end = skipDigits(json, end + 1);
+    const e = json.charCodeAt(end);
+    if (e === 0x65 || e === 0x45) {
+      const sign = json.charCodeAt(end + 1);
+      end = skipDigits(json, sign === 0x2b || sign === 0x2d ? end + 2 : end + 1);
+    }
+    const digits = intEnd - i - (c === 0x2d ? 1 : 0);
+    if (digits >= UNSAFE_DIGITS && end === intEnd) {
+      out += `${json.slice(last, i)}"${json.slice(i, end)}"`;
       last = end;
     }
     i = end - 1;
