@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { BundlerInfo } from './artifact/bundler.js';
 import { checkArtifact } from './artifact/check-artifact.js';
 import { createChunkMatcher, selectChunk } from './chunk/select-chunk.js';
+import type { ReportedOutcome } from './ci/write-reports.js';
 import { type ResolvedCredentials, resolveCredentials } from './credentials/resolve-credentials.js';
 import { ChunkError, EsaStageError } from './errors.js';
 import { formatBytes, formatPublishedLine } from './format.js';
@@ -148,32 +149,57 @@ export async function publishRoutine(
   environment: PublishEnvironment = {},
 ): Promise<PublishResult> {
   const env = environment.env ?? process.env;
-  const now = environment.now ?? (() => new Date());
-  const options = await withProjectConfig(given, environment.cwd ?? process.cwd());
-  assertValidOptions(options, env);
-  const opts = normalizeOptions(options, env, environment.cwd ?? process.cwd());
-  const secrets = new Secrets();
-  secrets.add(opts.credentials?.accessKeySecret);
-  secrets.add(opts.credentials?.securityToken);
-  const hostLogger = opts.logger ? undefined : environment.logger;
-  const logger = createLogger({
-    level: opts.logLevel,
-    sink: opts.logger ?? hostLogger,
-    secrets,
-    ...(hostLogger && { prefix: '' }),
-  });
+  const cwd = environment.cwd ?? process.cwd();
+  const targets = {
+    manifest: (given as { manifest?: unknown } | undefined)?.manifest,
+    cwd: typeof given?.cwd === 'string' ? given.cwd : cwd,
+    env,
+  };
+  // Until the options are known, report failures to the host's logger (or stderr).
+  let logger = environment.logger ?? createLogger({ level: 'error', secrets: new Secrets() });
+  let name = typeof given?.name === 'string' ? given.name : '';
+  // The report writers load only when there is something to write.
+  const reported = async (outcome: ReportedOutcome) => {
+    if (typeof targets.manifest === 'string' || env.GITHUB_ACTIONS === 'true') {
+      const { writePublishReports } = await import('./ci/write-reports.js');
+      await writePublishReports(outcome, targets, logger);
+    }
+  };
+  let result: PublishResult;
   try {
-    return await run(opts, Array.isArray(outputs) ? outputs : [outputs as OutputChunk], {
-      env,
-      now,
+    const now = environment.now ?? (() => new Date());
+    const options = await withProjectConfig(given, cwd);
+    name = options.name ?? name;
+    assertValidOptions(options, env);
+    const opts = normalizeOptions(options, env, cwd);
+    const secrets = new Secrets();
+    secrets.add(opts.credentials?.accessKeySecret);
+    secrets.add(opts.credentials?.securityToken);
+    const hostLogger = opts.logger ? undefined : environment.logger;
+    logger = createLogger({
+      level: opts.logLevel,
+      sink: opts.logger ?? hostLogger,
       secrets,
-      logger,
-      homeDir: environment.homeDir,
-      bundler: environment.bundler ?? { kind: 'api' },
+      ...(hostLogger && { prefix: '' }),
     });
+    try {
+      result = await run(opts, Array.isArray(outputs) ? outputs : [outputs as OutputChunk], {
+        env,
+        now,
+        secrets,
+        logger,
+        homeDir: environment.homeDir,
+        bundler: environment.bundler ?? { kind: 'api' },
+      });
+    } catch (error) {
+      throw secrets.redactError(error);
+    }
   } catch (error) {
-    throw secrets.redactError(error);
+    await reported({ name, error });
+    throw error;
   }
+  await reported({ name, result });
+  return result;
 }
 
 interface RunContext {

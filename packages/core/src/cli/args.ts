@@ -29,6 +29,7 @@ export function parseCommandLine(argv: readonly string[]) {
         assets: { type: 'string' },
         'not-found-strategy': { type: 'string' },
         pipeline: { type: 'string' },
+        manifest: { type: 'string' },
         timeout: { type: 'string' },
         retries: { type: 'string' },
         json: { type: 'boolean' },

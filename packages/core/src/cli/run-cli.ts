@@ -1,4 +1,5 @@
 import { basename, resolve } from 'node:path';
+import { errorSummary } from '../ci/error-summary.js';
 import { EsaStageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { DeployTarget, Env, PublishOptions } from '../options/types.js';
@@ -55,6 +56,7 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
     'assets',
     'not-found-strategy',
     'pipeline',
+    'manifest',
   ]);
   const [given, ...extra] = positionals;
   // An esa-cli project names its entry in esa.jsonc / esa.toml.
@@ -84,6 +86,7 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
   const options: PublishOptions = {
     ...routineOptions(values, logger),
     ...(values.description !== undefined && { description: values.description }),
+    ...(values.manifest !== undefined && { manifest: values.manifest }),
     ...(deploy !== undefined && { deploy }),
     ...(values.force && { skipUnchanged: false }),
     ...(keep !== undefined && { pruneVersions: { keep } }),
@@ -160,15 +163,8 @@ async function deploy(values: Flags, positionals: string[], io: CliIo, logger: L
 const COMMANDS = { publish, versions, deploy } as const;
 
 function errorJson(error: unknown): string {
-  const e = error instanceof EsaStageError ? error : undefined;
   return JSON.stringify({
-    error: {
-      code: e?.code ?? (error instanceof UsageError ? 'UsageError' : 'Unexpected'),
-      message: error instanceof Error ? error.message : String(error),
-      hint: e?.hint,
-      requestId: e?.requestId,
-      versionsCreated: e?.versionsCreated ?? [],
-    },
+    error: errorSummary(error, error instanceof UsageError ? 'UsageError' : 'Unexpected'),
   });
 }
 

@@ -30,6 +30,7 @@ Options:
       --endpoint <url>         ESA OpenAPI endpoint (default: env ESA_ENDPOINT, else the region's)
       --region <id>            cn-hangzhou (default) or ap-southeast-1
       --profile <name>         ~/.aliyun/config.json profile (default: env ALIBABA_CLOUD_PROFILE, else current)
+      --manifest <file>        publish: write the result, or the error, to this JSON file (for CI)
       --dry-run                publish: print the plan (routine, file, size, sha256, description, endpoint, steps); no request
       --json                   print the result as one JSON object on stdout
       --quiet                  log errors only
@@ -38,5 +39,6 @@ Options:
   -v, --version                print esa-stage's version (alone; with deploy it names the code version)
 
 Credentials: env ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, env ESA_ACCESS_KEY_ID / ...,
-or ~/.aliyun/config.json. Exit code 0 on success, 1 on any failure.
+or ~/.aliyun/config.json. Exit code 0 on success, 1 on any failure. Under GitHub Actions, publish
+also writes the step outputs routine, status, code_version and sha256, and a step summary.
 `;

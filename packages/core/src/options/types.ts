@@ -208,6 +208,14 @@ export interface PublishOptions {
    * @default process.cwd()
    */
   cwd?: string;
+  /**
+   * A JSON file to write when the publish ends (relative to `cwd`): the whole result with
+   * `"ok": true`, or `{ "ok": false, "name", "error": { code, message, hint, requestId,
+   * versionsCreated } }`. For any CI to read back (CLI `--manifest <file>`). Under GitHub Actions
+   * the step outputs and summary are written without it.
+   * @default undefined (no file)
+   */
+  manifest?: string;
 }
 
 /** Options after defaults and env fallbacks. */

@@ -22,6 +22,7 @@ const KNOWN_OPTIONS = new Set([
   'assets',
   'pipeline',
   'buildTimeout',
+  'manifest',
   'routine',
   'chunk',
   'dryRun',
@@ -230,6 +231,7 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
       message: "'single-file' publishes a routine; assets alone (routine: false) go the 'assets' way",
     });
   }
+  if (options.manifest !== undefined) checkString(problems, 'manifest', options.manifest);
   if (options.buildTimeout !== undefined && !isWhole(options.buildTimeout, 1000, MAX_TIMEOUT_MS)) {
     problems.push({
       option: 'buildTimeout',
