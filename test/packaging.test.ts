@@ -301,6 +301,29 @@ describe('packed packages installed outside the workspace', () => {
     });
   });
 
+  it.each(PACKAGES)(
+    '%s ships its LICENSE, and every source map points at a file in the package',
+    async (pkg) => {
+      const installed = join(project, 'node_modules/@esa-stage', pkg);
+      expect(await readFile(join(installed, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+      const maps = (await readdir(join(installed, 'dist'), { recursive: true })).filter((f) =>
+        f.endsWith('.map'),
+      );
+      expect(maps.length).toBeGreaterThan(0);
+      const missing: string[] = [];
+      for (const map of maps) {
+        const { sources } = JSON.parse(await readFile(join(installed, 'dist', map), 'utf8')) as {
+          sources: string[];
+        };
+        for (const source of sources) {
+          const target = join(installed, 'dist', map, '..', source);
+          if (!(await exists(target))) missing.push(`${map} -> ${source}`);
+        }
+      }
+      expect(missing).toEqual([]);
+    },
+  );
+
   it.each(PACKAGES)('%s passes publint and @arethetypeswrong/cli (ESM-only profile)', async (pkg) => {
     const tarball = join(project, tarballs.get(`@esa-stage/${pkg}`) ?? '');
     const bin = (name: string) => join(ROOT, 'node_modules/.bin', name);
