@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { renderOptionsTable } from '../scripts/options-table.mjs';
+import { PACKAGE_READMES, renderOptionsTable, updatePackageReadme } from '../scripts/options-table.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -17,6 +17,18 @@ describe('README', () => {
   it('has the options table the JSDoc generates (run `pnpm options-table` after changing an option)', () => {
     expect(README).toContain(renderOptionsTable());
   });
+
+  it.each(PACKAGE_READMES)(
+    '$file has its options and errors tables, and no link that breaks on npm',
+    (pkg) => {
+      const readme = readFileSync(join(ROOT, pkg.file), 'utf8');
+      expect(readme).toBe(updatePackageReadme(readme, pkg, README));
+      expect(readme).toContain('| `name` | `string` |');
+      expect(readme).toContain('| `CredentialsNotFound`');
+      // A relative link resolves on GitHub but not on npmjs.com.
+      expect(readme).not.toMatch(/\]\((?!https?:|#)[^)]*\)/);
+    },
+  );
 
   it('lists every error code esa-stage can print in its troubleshooting table', () => {
     const code = ['core', 'rollup-plugin', 'vite-plugin', 'esbuild-plugin']
