@@ -20,7 +20,7 @@ export const ERRORS_START =
   '<!-- errors-table:start (copied by `pnpm options-table` from README.md#troubleshooting; do not edit) -->';
 export const ERRORS_END = '<!-- errors-table:end -->';
 
-/** Each package README, the option scopes that apply to it, and whether it carries the errors table. */
+/** Each package README and the option scopes that apply to it; each also carries the errors table. */
 export const PACKAGE_READMES = [
   { file: 'packages/core/README.md', scopes: ['all'] },
   { file: 'packages/rollup-plugin/README.md', scopes: ['all', 'plugins', 'Rollup, Vite'] },
