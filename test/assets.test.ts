@@ -412,4 +412,62 @@ describe('esa-cli projects need no options', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("the project file's endpoint is where requests go, after the option and ESA_ENDPOINT", async () => {
+    const name = newRoutine();
+    const dir = await mkdtemp(join(tmpdir(), 'esa-stage-project-'));
+    const { ESA_ENDPOINT: _unset, ...credentials } = emulatorEnv(emulator);
+    const cli = (args: string[], env: Record<string, string> = credentials) =>
+      runNode(CLI, [...args, '--json'], { cwd: dir, env });
+    try {
+      await mkdir(join(dir, 'dist'));
+      await writeFile(
+        join(dir, 'dist/index.js'),
+        'export default { fetch() { return new Response("e"); } };\n',
+      );
+      // No ESA_ENDPOINT: without the file's endpoint this would go to cn-hangzhou and fail offline.
+      await writeFile(
+        join(dir, 'esa.jsonc'),
+        `{ "name": "${name}", "entry": "./dist/index.js", "endpoint": "${emulator.endpoint}/" }\n`,
+      );
+      const published = await cli(['publish', '-d', 'project endpoint']);
+      expect(published.code, published.stderr).toBe(0);
+      const result = JSON.parse(published.stdout) as PublishedResult;
+      expect(result.endpoint).toBe(emulator.endpoint);
+      expect(emulator.state.routines.get(name)?.versions.has(result.codeVersion)).toBe(true);
+      const listed = await cli(['versions', 'list']);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toContain(result.codeVersion);
+
+      // esa-cli writes a bare host, which means https; ESA_ENDPOINT and the option win over it.
+      await rm(join(dir, 'esa.jsonc'));
+      await writeFile(
+        join(dir, 'esa.toml'),
+        `name = "${name}"\nendpoint = "esa.ap-southeast-1.aliyuncs.com"\n`,
+      );
+      const plan = async (args: string[], env?: Record<string, string>) =>
+        (
+          JSON.parse((await cli(['publish', 'dist/index.js', '--dry-run', ...args], env)).stdout) as {
+            endpoint: string;
+          }
+        ).endpoint;
+      expect(await plan([])).toBe('https://esa.ap-southeast-1.aliyuncs.com');
+      expect(await plan([], emulatorEnv(emulator))).toBe(emulator.endpoint);
+      expect(await plan(['--endpoint', 'https://esa.cn-hangzhou.aliyuncs.com'])).toBe(
+        'https://esa.cn-hangzhou.aliyuncs.com',
+      );
+
+      await writeFile(join(dir, 'esa.toml'), `name = "${name}"\nendpoint = "http://esa.example.com"\n`);
+      const refused = await runNode(CLI, ['publish', 'dist/index.js', '--dry-run'], {
+        cwd: dir,
+        env: credentials,
+      });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(
+        /ProjectConfigInvalid: .*esa\.toml endpoint.*plain http to a non-loopback host/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -37,7 +37,7 @@ export async function checkPublishConfig(
       import('./credentials/resolve-credentials.js'),
       import('./project/project-config.js'),
     ]);
-  const options = await withProjectConfig(given, environment.cwd ?? process.cwd());
+  const options = await withProjectConfig(given, environment.cwd ?? process.cwd(), env);
   assertValidOptions(options, env);
   const normalized = normalizeOptions(options, env, process.cwd());
   const lookup = resolveCredentials({

@@ -168,7 +168,7 @@ export async function publishRoutine(
   let result: PublishResult;
   try {
     const now = environment.now ?? (() => new Date());
-    const options = await withProjectConfig(given, cwd);
+    const options = await withProjectConfig(given, cwd, env);
     name = options.name ?? name;
     assertValidOptions(options, env);
     const opts = normalizeOptions(options, env, cwd);

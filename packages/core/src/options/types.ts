@@ -97,7 +97,8 @@ export interface PublishOptions {
   region?: Region;
   /**
    * The ESA OpenAPI endpoint URL, e.g. a local emulator. `http:` is allowed only for loopback hosts.
-   * Env `ESA_ENDPOINT` is used when this is not set.
+   * When this is not set: env `ESA_ENDPOINT`, else the `endpoint` of `esa.jsonc` / `esa.toml` (a bare
+   * host there means https).
    * @default `https://esa.<region>.aliyuncs.com`
    */
   endpoint?: string;

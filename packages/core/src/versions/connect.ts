@@ -46,9 +46,13 @@ export async function withRoutine<T>(
 ): Promise<T> {
   const env = environment.env ?? process.env;
   const { withProjectConfig } = await import('../project/project-config.js');
-  // Only the name comes from the project file here: assets and description are a publish's.
-  const project = await withProjectConfig<PublishOptions>(given, environment.cwd ?? process.cwd());
-  const options: RoutineOptions = { ...given, ...(project.name !== undefined && { name: project.name }) };
+  // Only the name and endpoint come from the project file here: assets and description are a publish's.
+  const project = await withProjectConfig<PublishOptions>(given, environment.cwd ?? process.cwd(), env);
+  const options: RoutineOptions = {
+    ...given,
+    ...(project.name !== undefined && { name: project.name }),
+    ...(project.endpoint !== undefined && { endpoint: project.endpoint }),
+  };
   assertValidOptions(options, env);
   const opts = normalizeOptions(options, env, process.cwd());
   const secrets = new Secrets();
