@@ -199,3 +199,72 @@ describe('resolveCredentials', () => {
     await rm(bad, { recursive: true, force: true });
   });
 });
+
+describe("esa-cli's global config (~/.esa/config)", () => {
+  const resolveIn = (homeDir: string, env: Record<string, string> = {}, profile?: string) =>
+    resolveCredentials({ explicit: undefined, profile, env, homeDir });
+  let esaHome: string;
+  beforeAll(async () => {
+    esaHome = await mkdtemp(join(tmpdir(), 'esa-stage-esa-home-'));
+  });
+  afterAll(async () => {
+    await rm(esaHome, { recursive: true, force: true });
+  });
+  const write = async (files: Record<string, string>, withAliyun = true) => {
+    await rm(join(esaHome, '.esa'), { recursive: true, force: true });
+    await rm(join(esaHome, '.aliyun'), { recursive: true, force: true });
+    await mkdir(join(esaHome, '.esa', 'config'), { recursive: true });
+    for (const [name, text] of Object.entries(files))
+      await writeFile(join(esaHome, '.esa', 'config', name), text);
+    if (withAliyun) {
+      await mkdir(join(esaHome, '.aliyun'));
+      await writeFile(join(esaHome, '.aliyun', 'config.json'), JSON.stringify(config));
+    }
+  };
+
+  it('default.toml [auth], as `esa login` writes it, comes after env and before ~/.aliyun', async () => {
+    await write({
+      'default.toml':
+        'endpoint = "esa.cn-hangzhou.aliyuncs.com"\nlang = "en"\n\n[auth]\naccessKeyId = "esaId"\naccessKeySecret = "esaSecret"\n',
+    });
+    expect(await resolveIn(esaHome)).toMatchObject({
+      accessKeyId: 'esaId',
+      accessKeySecret: 'esaSecret',
+      securityToken: undefined,
+      source: expect.stringMatching(/\.esa\/config\/default\.toml \[auth\]$/),
+    });
+    expect(
+      await resolveIn(esaHome, {
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'envId',
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'envSecret',
+      }),
+    ).toMatchObject({ accessKeyId: 'envId' });
+    // A profile named asks for ~/.aliyun.
+    expect(await resolveIn(esaHome, {}, 'stsprof')).toMatchObject({ accessKeyId: 'STS.cfgId' });
+  });
+
+  it('default.jsonc wins over default.toml, with its security token; no [auth] falls through', async () => {
+    await write({
+      'default.jsonc':
+        '// esa-cli\n{ "auth": { "accessKeyId": "jsoncId", "accessKeySecret": "jsoncSecret", "securityToken": "tok", }, }\n',
+      'default.toml': '[auth]\naccessKeyId = "tomlId"\naccessKeySecret = "tomlSecret"\n',
+    });
+    expect(await resolveIn(esaHome)).toMatchObject({ accessKeyId: 'jsoncId', securityToken: 'tok' });
+    await write({ 'default.toml': 'endpoint = "esa.cn-hangzhou.aliyuncs.com"\n' });
+    expect(await resolveIn(esaHome)).toMatchObject({ accessKeyId: 'cfgAkId' });
+    await write({ 'default.toml': 'lang = "zh"\n' }, false);
+    await expect(resolveIn(esaHome)).rejects.toThrow(/default\.toml \(no \[auth\] credentials\)/);
+  });
+
+  it('a broken or half-filled file is a named error, never a silent fall-through', async () => {
+    await write({ 'default.toml': '[auth\naccessKeyId = 1\n' });
+    await expect(resolveIn(esaHome)).rejects.toMatchObject({ code: 'CredentialsInvalid' });
+    await write({ 'default.toml': '[auth]\naccessKeyId = "onlyId"\n' });
+    const error = (await resolveIn(esaHome).catch((e: unknown) => e)) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.code).toBe('CredentialsIncomplete');
+    expect(error.message).toMatch(/auth\.accessKeySecret.*is empty while auth\.accessKeyId is set/);
+    await write({ 'default.toml': '[auth]\naccessKeyId = "esa\u200bId"\naccessKeySecret = "s"\n' });
+    await expect(resolveIn(esaHome)).rejects.toMatchObject({ code: 'CredentialsInvalid' });
+  });
+});

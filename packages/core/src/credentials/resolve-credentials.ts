@@ -26,7 +26,7 @@ const ENV_GROUPS = [
 ] as const;
 
 const MISSING_HINT =
-  'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (in GitHub Actions, aliyun/configure-aliyun-credentials-action exports them), run `aliyun configure`, or pass `credentials`';
+  'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (in GitHub Actions, aliyun/configure-aliyun-credentials-action exports them), run `aliyun configure` or `esa login`, or pass `credentials`';
 
 function fromEnv(
   env: Env,
@@ -48,7 +48,8 @@ function fromEnv(
 
 /**
  * The first credentials found, in order: explicit option, env `ALIBABA_CLOUD_*`, env `ESA_*`
- * (esa-cli's names), then `~/.aliyun/config.json` (profile from the option or
+ * (esa-cli's names), esa-cli's `~/.esa/config/default.jsonc|toml` `[auth]` (unless a profile is
+ * named), then `~/.aliyun/config.json` (profile from the option or
  * `ALIBABA_CLOUD_PROFILE`, else `current`). Never probes the ECS metadata service. Throws a
  * {@link ConfigError} naming every place looked when nothing is found.
  */
@@ -64,7 +65,16 @@ async function findCredentials(options: ResolveCredentialsOptions): Promise<Reso
     const found = fromEnv(options.env, group);
     if (found) return found;
   }
-  const configPath = join(options.homeDir ?? homedir(), '.aliyun', 'config.json');
+  const home = options.homeDir ?? homedir();
+  // esa-cli's login, unless an ~/.aliyun profile is asked for by name.
+  let esaNote = 'esa-cli config (skipped: a profile is named)';
+  if (!options.profile) {
+    const { credentialsFromEsaCliConfig } = await import('./esa-cli-config.js');
+    const esa = await credentialsFromEsaCliConfig(home);
+    if (esa.credentials) return esa.credentials;
+    esaNote = esa.note;
+  }
+  const configPath = join(home, '.aliyun', 'config.json');
   let configNote: string;
   if (options.env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED?.toLowerCase() === 'true') {
     configNote = `${configPath} (skipped: ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true)`;
@@ -116,7 +126,7 @@ async function findCredentials(options: ResolveCredentialsOptions): Promise<Reso
     [
       {
         option: 'credentials',
-        message: `none found; looked in options.credentials, env ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET, env ESA_ACCESS_KEY_ID/_SECRET and ${configNote}`,
+        message: `none found; looked in options.credentials, env ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET, env ESA_ACCESS_KEY_ID/_SECRET, ${esaNote} and ${configNote}`,
       },
     ],
     { code: 'CredentialsNotFound', hint: MISSING_HINT },

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { AssetsOption, Env, PublishOptions } from '../options/types.js';
 import { endpointProblem } from '../options/validate.js';
+import { parseConfigFile } from './parse-config-file.js';
 
 /** What an esa-cli project file (`esa.jsonc` / `esa.toml`) says that esa-stage uses. */
 export interface ProjectConfig {
@@ -25,16 +26,7 @@ const text = (value: unknown): string | undefined =>
 
 async function parse(file: string, source: string): Promise<Record<string, unknown>> {
   try {
-    if (file.endsWith('.toml')) {
-      const { parse: parseToml } = await import('smol-toml');
-      return parseToml(source) as Record<string, unknown>;
-    }
-    const { parse: parseJsonc, printParseErrorCode } = await import('jsonc-parser');
-    const errors: import('jsonc-parser').ParseError[] = [];
-    const value: unknown = parseJsonc(source, errors, { allowTrailingComma: true });
-    const [first] = errors;
-    if (first) throw new Error(`${printParseErrorCode(first.error)} at offset ${first.offset}`);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+    return await parseConfigFile(file, source);
   } catch (error) {
     throw new ConfigError([{ option: file, message: `cannot be parsed (${(error as Error).message})` }], {
       code: 'ProjectConfigInvalid',
