@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import {
   access,
@@ -13,6 +13,7 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type Emulator, startEmulator } from '@esa-stage/emulator';
@@ -151,6 +152,71 @@ describe('packed packages installed outside the workspace', () => {
     expect(result.versions).toHaveLength(3);
     expect(result.stored).toEqual(result.versions);
     expect(result.staging).toBe(result.versions[2]);
+  });
+
+  it("follows README's npm emulator quick start: start it, paste its exports, publish, inject a fault", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Testing offline'), readme.indexOf('## Troubleshooting'));
+    const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .flatMap(([, block]) => (block ?? '').replace(/\\\n\s*/g, ' ').split('\n'))
+      .map((line) => line.replace(/\s+#.*$/, '').trim())
+      .filter((line) => line !== '');
+    const start = commands.find((c) => c.startsWith('npx esa-stage-emulator'));
+    const publishes = commands.filter((c) => c.startsWith('npx esa-stage publish'));
+    const fault = /-d '([^']+)'/.exec(commands.find((c) => c.includes('/__emulator/faults')) ?? '')?.[1];
+    expect(start).toBeDefined();
+    expect(publishes).toHaveLength(2);
+    expect(fault).toBeDefined();
+
+    const dir = join(project, 'readme-emulator');
+    await mkdir(join(dir, 'dist'), { recursive: true });
+    await writeFile(join(dir, 'dist/index.js'), 'export default { fetch: () => new Response("readme") };\n');
+    const baseEnv = { PATH: process.env.PATH ?? '', HOME: dir, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' };
+    const server = spawn('sh', ['-c', `exec ${start}`], {
+      cwd: dir,
+      env: baseEnv,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      // Terminal 1: the three export lines it prints.
+      const exported: Record<string, string> = {};
+      for await (const line of createInterface({ input: server.stdout })) {
+        const match = /^\s*export ([A-Z_]+)=(\S+)$/.exec(line);
+        if (match?.[1] && match[2]) exported[match[1]] = match[2];
+        if (line.startsWith('Stop with')) break;
+      }
+      expect(Object.keys(exported).sort()).toEqual([
+        'ALIBABA_CLOUD_ACCESS_KEY_ID',
+        'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+        'ESA_ENDPOINT',
+      ]);
+      // Terminal 2: the README's commands with those exports (the fault is POSTed as its curl does).
+      const env = { ...baseEnv, ...exported };
+      const sh = (command: string) =>
+        run('sh', ['-c', command], { cwd: dir, env }).then(
+          (r) => ({ code: 0, stderr: r.stderr }),
+          (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+        );
+      const first = await sh(publishes[0] ?? '');
+      expect(first.code, first.stderr).toBe(0);
+      const injected = await fetch(`${exported.ESA_ENDPOINT}/__emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: fault ?? '',
+      });
+      expect(injected.ok).toBe(true);
+      const denied = await sh(publishes[1] ?? '');
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toMatch(/Forbidden\.RAM.*Hint: /);
+      const routine = (await (
+        await fetch(`${exported.ESA_ENDPOINT}/__emulator/routines/my-routine`)
+      ).json()) as {
+        versions: { description: string }[];
+      };
+      expect(routine.versions.map((v) => v.description)).toEqual(['first try']);
+    } finally {
+      server.kill('SIGTERM');
+    }
   });
 
   describe('as a new user builds with them, against the emulator', () => {

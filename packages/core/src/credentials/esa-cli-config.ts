@@ -25,14 +25,16 @@ export async function credentialsFromEsaCliConfig(homeDir: string): Promise<EsaC
       source = await readFile(file, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-      throw new ConfigError(
-        [{ option: file, message: `cannot be read (${code ?? (error as Error).message})` }],
-        {
-          code: 'CredentialsInvalid',
-          hint: `make ${file} a readable file (\`esa login\` writes it), or remove it`,
-        },
-      );
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        throw new ConfigError(
+          [{ option: file, message: `cannot be read (${code ?? (error as Error).message})` }],
+          {
+            code: 'CredentialsInvalid',
+            hint: `make ${file} a readable file (\`esa login\` writes it), or remove it`,
+          },
+        );
+      }
+      continue;
     }
     let config: Record<string, unknown>;
     try {
