@@ -268,3 +268,26 @@ describe("esa-cli's global config (~/.esa/config)", () => {
     await expect(resolveIn(esaHome)).rejects.toMatchObject({ code: 'CredentialsInvalid' });
   });
 });
+
+describe('config files that exist but cannot be read', () => {
+  it('an esa.jsonc, ~/.esa or ~/.aliyun path that is a directory is a named error, not skipped', async () => {
+    const { readProjectConfig } = await import('../src/project/project-config.js');
+    const dir = await mkdtemp(join(tmpdir(), 'esa-stage-unreadable-'));
+    try {
+      await mkdir(join(dir, 'esa.jsonc'));
+      await expect(readProjectConfig(dir)).rejects.toMatchObject({
+        code: 'ProjectConfigInvalid',
+        message: expect.stringMatching(/esa\.jsonc.*cannot be read \(EISDIR\)/),
+      });
+      await mkdir(join(dir, '.esa/config/default.jsonc'), { recursive: true });
+      await expect(
+        resolveCredentials({ explicit: undefined, profile: undefined, env: {}, homeDir: dir }),
+      ).rejects.toMatchObject({
+        code: 'CredentialsInvalid',
+        message: expect.stringMatching(/default\.jsonc.*cannot be read \(EISDIR\)/),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -31,12 +31,13 @@ export function sdkClient(
   return new EsaClient(config);
 }
 
-/** esa-cli's style: `@alicloud/openapi-client` `callApi` with GET and a query. Returns the body. */
-export async function cliCall(
+/** esa-cli's way of calling: `@alicloud/openapi-client` `callApi`, RPC style. Returns the body. */
+async function callLikeEsaCli(
   emulator: Emulator,
   credential: EmulatorCredential,
   action: string,
-  query: Record<string, string>,
+  method: 'GET' | 'POST',
+  request: ConstructorParameters<typeof openapiClient.OpenApiRequest>[0],
 ): Promise<Record<string, unknown>> {
   const client = new OpenApiClient(
     new openapiClient.Config({
@@ -52,7 +53,7 @@ export async function cliCall(
     version: '2024-09-10',
     protocol: 'HTTP',
     pathname: '/',
-    method: 'GET',
+    method,
     authType: 'AK',
     style: 'RPC',
     reqBodyType: 'json',
@@ -60,48 +61,33 @@ export async function cliCall(
   });
   const result = await client.callApi(
     params,
-    new openapiClient.OpenApiRequest({ query }),
+    new openapiClient.OpenApiRequest(request),
     new teaUtil.RuntimeOptions({ autoretry: false }),
   );
   return result.body as Record<string, unknown>;
+}
+
+/** esa-cli's style: `callApi` with GET and a query. Returns the body. */
+export function cliCall(
+  emulator: Emulator,
+  credential: EmulatorCredential,
+  action: string,
+  query: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  return callLikeEsaCli(emulator, credential, action, 'GET', { query });
 }
 
 /**
  * esa-cli's style for `CreateRoutineWithAssetsCodeVersion`: `callApi` with POST and a JSON body
  * (nested objects such as `ConfOptions` stay objects). Returns the body.
  */
-export async function cliCallJson(
+export function cliCallJson(
   emulator: Emulator,
   credential: EmulatorCredential,
   action: string,
   body: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const client = new OpenApiClient(
-    new openapiClient.Config({
-      accessKeyId: credential.accessKeyId,
-      accessKeySecret: credential.accessKeySecret,
-      ...(credential.securityToken === undefined ? {} : { securityToken: credential.securityToken }),
-      endpoint: new URL(emulator.endpoint).host,
-      protocol: 'http',
-    }),
-  );
-  const params = new openapiClient.Params({
-    action,
-    version: '2024-09-10',
-    protocol: 'HTTP',
-    pathname: '/',
-    method: 'POST',
-    authType: 'AK',
-    style: 'RPC',
-    reqBodyType: 'json',
-    bodyType: 'json',
-  });
-  const result = await client.callApi(
-    params,
-    new openapiClient.OpenApiRequest({ body }),
-    new teaUtil.RuntimeOptions({ autoretry: false }),
-  );
-  return result.body as Record<string, unknown>;
+  return callLikeEsaCli(emulator, credential, action, 'POST', { body });
 }
 
 export interface RawSpec {

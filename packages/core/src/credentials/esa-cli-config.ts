@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { parseConfigFile } from '../project/parse-config-file.js';
+import { readConfigText } from '../project/read-config-text.js';
 import type { ResolvedCredentials } from './resolve-credentials.js';
 
 /** What esa-cli's global config gave: credentials, or a note on why not (for the not-found message). */
@@ -20,22 +20,11 @@ export async function credentialsFromEsaCliConfig(homeDir: string): Promise<EsaC
   const dir = join(homeDir, '.esa', 'config');
   for (const name of ['default.jsonc', 'default.toml']) {
     const file = join(dir, name);
-    let source: string;
-    try {
-      source = await readFile(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-        throw new ConfigError(
-          [{ option: file, message: `cannot be read (${code ?? (error as Error).message})` }],
-          {
-            code: 'CredentialsInvalid',
-            hint: `make ${file} a readable file (\`esa login\` writes it), or remove it`,
-          },
-        );
-      }
-      continue;
-    }
+    const source = await readConfigText(file, {
+      code: 'CredentialsInvalid',
+      hint: `make ${file} a readable file (\`esa login\` writes it), or remove it`,
+    });
+    if (source === undefined) continue;
     let config: Record<string, unknown>;
     try {
       config = await parseConfigFile(file, source);

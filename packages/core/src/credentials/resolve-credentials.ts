@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Credentials, Env } from '../options/types.js';
+import { readConfigText } from '../project/read-config-text.js';
 import { type AliyunConfig, credentialsFromAliyunConfig } from './aliyun-config.js';
 import { assertPrintableCredentials } from './check-characters.js';
 
@@ -79,22 +79,10 @@ async function findCredentials(options: ResolveCredentialsOptions): Promise<Reso
   if (options.env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED?.toLowerCase() === 'true') {
     configNote = `${configPath} (skipped: ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true)`;
   } else {
-    let text: string | undefined;
-    try {
-      text = await readFile(configPath, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-        throw new ConfigError(
-          [{ option: configPath, message: `cannot be read (${code ?? (error as Error).message})` }],
-          {
-            code: 'CredentialsInvalid',
-            hint: `make ${configPath} a readable file (\`aliyun configure\` writes it), or set ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`,
-          },
-        );
-      }
-      text = undefined;
-    }
+    const text = await readConfigText(configPath, {
+      code: 'CredentialsInvalid',
+      hint: `make ${configPath} a readable file (\`aliyun configure\` writes it), or set ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`,
+    });
     if (text === undefined) {
       configNote = `${configPath} (not found)`;
     } else {

@@ -65,6 +65,21 @@ function checkString(problems: ConfigProblem[], option: string, value: unknown):
   return true;
 }
 
+const NOT_FOUND_STRATEGIES = ['singlePageApplication', '404Page'] as const;
+
+/** Adds a problem unless `value` is unset or one of `allowed`; true when it is fine. */
+function checkOneOf(
+  problems: ConfigProblem[],
+  option: string,
+  value: unknown,
+  allowed: readonly string[],
+): boolean {
+  if (value === undefined || allowed.includes(value as string)) return true;
+  const choices = allowed.map((a) => `'${a}'`).join(' or ');
+  problems.push({ option, message: `must be ${choices}, got ${describe(value)}` });
+  return false;
+}
+
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return JSON.stringify(value);
@@ -206,26 +221,15 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
         option: 'assets',
         message: `must be { directory, notFoundStrategy? } or false, got ${describe(assets)}`,
       });
-    } else if (
-      assets.notFoundStrategy !== undefined &&
-      assets.notFoundStrategy !== 'singlePageApplication' &&
-      assets.notFoundStrategy !== '404Page'
-    ) {
-      problems.push({
-        option: 'assets.notFoundStrategy',
-        message: `must be 'singlePageApplication' or '404Page', got ${describe(assets.notFoundStrategy)}`,
-      });
+    } else {
+      checkOneOf(problems, 'assets.notFoundStrategy', assets.notFoundStrategy, NOT_FOUND_STRATEGIES);
     }
   }
   if (options.routine !== undefined && typeof options.routine !== 'boolean') {
     problems.push({ option: 'routine', message: `must be true or false, got ${describe(options.routine)}` });
   }
-  if (options.pipeline !== undefined && options.pipeline !== 'single-file' && options.pipeline !== 'assets') {
-    problems.push({
-      option: 'pipeline',
-      message: `must be 'single-file' or 'assets', got ${describe(options.pipeline)}`,
-    });
-  } else if (options.pipeline === 'single-file' && options.routine === false) {
+  const pipelineKnown = checkOneOf(problems, 'pipeline', options.pipeline, ['single-file', 'assets']);
+  if (pipelineKnown && options.pipeline === 'single-file' && options.routine === false) {
     problems.push({
       option: 'pipeline',
       message: "'single-file' publishes a routine; assets alone (routine: false) go the 'assets' way",
@@ -238,16 +242,7 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
       message: `must be a whole number of milliseconds from 1000 to ${MAX_TIMEOUT_MS}, got ${describe(options.buildTimeout)}`,
     });
   }
-  if (
-    options.deployApi !== undefined &&
-    options.deployApi !== 'deployment' &&
-    options.deployApi !== 'legacy'
-  ) {
-    problems.push({
-      option: 'deployApi',
-      message: `must be 'deployment' or 'legacy', got ${describe(options.deployApi)}`,
-    });
-  }
+  checkOneOf(problems, 'deployApi', options.deployApi, ['deployment', 'legacy']);
   if (chunk !== undefined) {
     const parts = Array.isArray(chunk) ? chunk : [chunk];
     const ok =

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { AssetsOption, Env, PublishOptions } from '../options/types.js';
 import { endpointProblem } from '../options/validate.js';
 import { parseConfigFile } from './parse-config-file.js';
+import { readConfigText } from './read-config-text.js';
 
 /** What an esa-cli project file (`esa.jsonc` / `esa.toml`) says that esa-stage uses. */
 export interface ProjectConfig {
@@ -45,12 +45,11 @@ async function parse(file: string, source: string): Promise<Record<string, unkno
 export async function readProjectConfig(cwd: string): Promise<ProjectConfig | undefined> {
   for (const name of FILES) {
     const file = join(cwd, name);
-    let source: string;
-    try {
-      source = await readFile(file, 'utf8');
-    } catch {
-      continue;
-    }
+    const source = await readConfigText(file, {
+      code: 'ProjectConfigInvalid',
+      hint: `make ${file} a readable file, or remove it and pass the options instead`,
+    });
+    if (source === undefined) continue;
     const raw = await parse(file, source);
     const assets =
       typeof raw.assets === 'object' && raw.assets !== null
