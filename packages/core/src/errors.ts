@@ -1,5 +1,5 @@
 /** Where an error came from, so a message can say which service answered. */
-export type ErrorSource = 'config' | 'chunk' | 'esa' | 'oss' | 'network' | 'publish';
+export type ErrorSource = 'config' | 'chunk' | 'esa' | 'oss' | 'sts' | 'network' | 'publish';
 
 export interface EsaStageErrorInit {
   /** A stable, machine-readable code: ESA's or OSS's own, or one of esa-stage's. */
@@ -107,6 +107,23 @@ export class OssError extends EsaStageError {
     this.name = 'OssError';
     this.status = init.status;
     this.hostId = init.hostId;
+  }
+}
+
+/**
+ * STS refused to exchange credentials (`AssumeRoleWithOIDC`, `AssumeRole`). `code` is STS's
+ * (e.g. `AuthenticationFail.OIDCToken.Expired`, `EntityNotExist.Role`).
+ */
+export class StsError extends EsaStageError {
+  override readonly source = 'sts';
+  readonly status: number;
+  readonly action: string;
+
+  constructor(message: string, init: EsaStageErrorInit & { status: number; action: string }) {
+    super(message, init);
+    this.name = 'StsError';
+    this.status = init.status;
+    this.action = init.action;
   }
 }
 

@@ -2,9 +2,22 @@
 
 export type { BundlerInfo, BundlerKind, PluginMetaLike } from './artifact/bundler.js';
 export { bundlerFromMeta } from './artifact/bundler.js';
-export type { ResolvedCredentials } from './credentials/resolve-credentials.js';
+export type {
+  CredentialsLookup,
+  PendingExchange,
+  ResolvedCredentials,
+} from './credentials/resolve-credentials.js';
+export type { StsExchange } from './credentials/sts-client.js';
 export type { ConfigProblem, ErrorSource } from './errors.js';
-export { ChunkError, ConfigError, EsaError, EsaStageError, NetworkError, OssError } from './errors.js';
+export {
+  ChunkError,
+  ConfigError,
+  EsaError,
+  EsaStageError,
+  NetworkError,
+  OssError,
+  StsError,
+} from './errors.js';
 export type { GitInfo } from './git/git-info.js';
 export { isLoopbackHostname } from './http/loopback.js';
 export {

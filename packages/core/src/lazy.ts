@@ -1,4 +1,4 @@
-import type { ResolvedCredentials } from './credentials/resolve-credentials.js';
+import type { CredentialsLookup } from './credentials/resolve-credentials.js';
 import type { Env, OutputChunk, PublishOptions } from './options/types.js';
 import type { PublishEnvironment, PublishResult } from './publish.js';
 
@@ -28,7 +28,7 @@ export async function publishRoutine(
 export async function checkPublishConfig(
   given: PublishOptions,
   environment: { readonly env?: Env; readonly homeDir?: string; readonly cwd?: string } = {},
-): Promise<ResolvedCredentials | undefined> {
+): Promise<CredentialsLookup | undefined> {
   const env = environment.env ?? process.env;
   const [{ assertValidOptions }, { normalizeOptions }, { resolveCredentials }, { withProjectConfig }] =
     await Promise.all([
@@ -43,6 +43,7 @@ export async function checkPublishConfig(
   const lookup = resolveCredentials({
     explicit: normalized.credentials,
     profile: normalized.profile,
+    stsEndpoint: normalized.stsEndpoint,
     env,
     homeDir: environment.homeDir,
   });

@@ -3,7 +3,12 @@ import type { BundlerInfo } from './artifact/bundler.js';
 import { checkArtifact } from './artifact/check-artifact.js';
 import { createChunkMatcher, selectChunk } from './chunk/select-chunk.js';
 import type { ReportedOutcome } from './ci/write-reports.js';
-import { type ResolvedCredentials, resolveCredentials } from './credentials/resolve-credentials.js';
+import { obtainCredentials, stsCallOptions } from './credentials/obtain-credentials.js';
+import {
+  type CredentialsLookup,
+  lookupSecrets,
+  resolveCredentials,
+} from './credentials/resolve-credentials.js';
 import { ChunkError, EsaStageError } from './errors.js';
 import { formatBytes, formatPublishedLine } from './format.js';
 import { descriptionNeedsGit, formatDescription } from './git/description.js';
@@ -218,8 +223,11 @@ interface Prepared {
   readonly size: number;
   readonly sha256: string;
   readonly description: string;
-  /** The credentials, or why there are none (a dry run goes ahead without). */
-  readonly credentials: ResolvedCredentials | Error;
+  /**
+   * The credentials (a role already exchanged at STS, unless a dry run), or why there are none (a
+   * dry run goes ahead without).
+   */
+  readonly credentials: CredentialsLookup | Error;
 }
 
 async function prepare(
@@ -227,7 +235,7 @@ async function prepare(
   outputs: readonly OutputChunk[],
   ctx: RunContext,
 ): Promise<Prepared> {
-  // Started now: git and the credentials chain run while the file is checked.
+  // Started now: git, the credentials chain and any STS exchange run while the file is checked.
   // git runs only when the description needs it (a plain string does not).
   const gitInfo = descriptionNeedsGit(opts.description)
     ? readGitInfo({ cwd: opts.cwd, env: ctx.env })
@@ -235,13 +243,17 @@ async function prepare(
   const credentials = resolveCredentials({
     explicit: opts.credentials,
     profile: opts.profile,
+    stsEndpoint: opts.stsEndpoint,
     env: ctx.env,
     homeDir: ctx.homeDir,
-  }).then(
-    (found): ResolvedCredentials | Error => found,
-    (error: unknown): ResolvedCredentials | Error =>
-      error instanceof Error ? error : new Error(String(error)),
-  );
+    now: ctx.now,
+  })
+    .then((found): Promise<CredentialsLookup> | CredentialsLookup => {
+      for (const secret of lookupSecrets(found)) ctx.secrets.add(secret);
+      // A dry run makes no request, STS included.
+      return opts.dryRun ? found : obtainCredentials(found, stsCallOptions(opts, ctx.logger, ctx.now));
+    })
+    .catch((error: unknown): Error => (error instanceof Error ? error : new Error(String(error))));
   let chunk: OutputChunk | undefined;
   let size = 0;
   let sha256 = '';
@@ -319,8 +331,13 @@ async function run(
 ): Promise<PublishResult> {
   const prepared = await prepare(opts, outputs, ctx);
   if (opts.dryRun) return dryRun(opts, prepared, ctx.logger);
-  const { chunk, size, sha256, description, credentials } = prepared;
-  if (credentials instanceof Error) throw credentials;
+  const { chunk, size, sha256, description } = prepared;
+  if (prepared.credentials instanceof Error) throw prepared.credentials;
+  // Already exchanged in prepare(): this returns the same credentials at once.
+  const credentials = await obtainCredentials(
+    prepared.credentials,
+    stsCallOptions(opts, ctx.logger, ctx.now),
+  );
   ctx.secrets.add(credentials.accessKeySecret);
   ctx.secrets.add(credentials.securityToken);
   ctx.logger.debug(

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLIProfileCredentialsProvider } from '@alicloud/credentials';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveCredentials } from '../src/credentials/resolve-credentials.js';
+import {
+  type CredentialsLookup,
+  type ResolvedCredentials,
+  resolveCredentials,
+} from '../src/credentials/resolve-credentials.js';
 import { ConfigError } from '../src/index.js';
 
 const config = {
@@ -30,6 +34,7 @@ const config = {
       access_key_secret: 'y',
       ram_role_arn: 'acs:ram::1:role/r',
     },
+    { name: 'ecs', mode: 'EcsRamRole', ram_role_name: 'MyEcsRole' },
   ],
   meta_path: '',
 };
@@ -64,6 +69,12 @@ async function oracle(profile: string | undefined) {
   };
 }
 
+/** A lookup that found credentials (not a role to assume). */
+function found(lookup: CredentialsLookup): ResolvedCredentials {
+  if ('exchange' in lookup) throw new Error(`expected credentials, got a role: ${lookup.source}`);
+  return lookup;
+}
+
 async function failure(promise: Promise<unknown>): Promise<ConfigError> {
   const error = await promise.then(
     () => undefined,
@@ -75,24 +86,28 @@ async function failure(promise: Promise<unknown>): Promise<ConfigError> {
 
 describe('resolveCredentials', () => {
   it('reads the current AK profile of ~/.aliyun/config.json as @alicloud/credentials does', async () => {
-    const ours = await resolveCredentials({
-      explicit: undefined,
-      profile: undefined,
-      env: {},
-      homeDir: home,
-    });
+    const ours = found(
+      await resolveCredentials({
+        explicit: undefined,
+        profile: undefined,
+        env: {},
+        homeDir: home,
+      }),
+    );
     const { source, ...creds } = ours;
     expect({ ...creds, securityToken: creds.securityToken ?? undefined }).toEqual(await oracle(undefined));
     expect(source).toBe(`${join(home, '.aliyun', 'config.json')} profile "akprof"`);
   });
 
   it('reads a named StsToken profile as @alicloud/credentials does', async () => {
-    const { source: _source, ...ours } = await resolveCredentials({
-      explicit: undefined,
-      profile: 'stsprof',
-      env: {},
-      homeDir: home,
-    });
+    const { source: _source, ...ours } = found(
+      await resolveCredentials({
+        explicit: undefined,
+        profile: 'stsprof',
+        env: {},
+        homeDir: home,
+      }),
+    );
     expect(ours).toEqual(await oracle('stsprof'));
     expect(ours.securityToken).toBe('cfgToken');
   });
@@ -162,18 +177,18 @@ describe('resolveCredentials', () => {
     ]) {
       expect(error.message).toContain(place);
     }
-    expect(error.hint).toMatch(/configure-aliyun-credentials-action/);
+    expect(error.hint).toMatch(/ALIBABA_CLOUD_OIDC_TOKEN_FILE/);
   });
 
   it('explains unsupported modes and unknown profiles', async () => {
-    const role = await failure(
-      resolveCredentials({ explicit: undefined, profile: 'role', env: {}, homeDir: home }),
+    const ecs = await failure(
+      resolveCredentials({ explicit: undefined, profile: 'ecs', env: {}, homeDir: home }),
     );
-    expect(role.message).toMatch(/mode RamRoleArn/);
+    expect(ecs.message).toMatch(/mode EcsRamRole; esa-stage reads modes AK, StsToken, RamRoleArn and OIDC/);
     const missing = await failure(
       resolveCredentials({ explicit: undefined, profile: 'nope', env: {}, homeDir: home }),
     );
-    expect(missing.message).toMatch(/no profile "nope" \(profiles: akprof, stsprof, role\)/);
+    expect(missing.message).toMatch(/no profile "nope" \(profiles: akprof, stsprof, role, ecs\)/);
   });
 
   it('honours ALIBABA_CLOUD_CLI_PROFILE_DISABLED', async () => {

@@ -98,6 +98,8 @@ describe('normalizeOptions', () => {
       endpoint: 'https://esa.cn-hangzhou.aliyuncs.com',
       credentials: undefined,
       profile: undefined,
+      stsEndpoint: undefined,
+      proxy: { httpProxy: "", httpsProxy: "", noProxy: "" },
       deploy: [{ env: 'staging', percentage: 100 }],
       skipUnchanged: true,
       pruneVersions: undefined,

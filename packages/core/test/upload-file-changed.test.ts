@@ -39,6 +39,7 @@ const target = () => ({
   ],
 });
 const options = {
+  proxy: { httpProxy: '', httpsProxy: '', noProxy: '' },
   timeout: 5000,
   retries: 2,
   logger: createLogger({ level: 'silent', secrets: new Secrets() }),

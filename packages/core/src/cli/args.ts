@@ -17,6 +17,7 @@ export function parseCommandLine(argv: readonly string[]) {
         endpoint: { type: 'string' },
         region: { type: 'string' },
         profile: { type: 'string' },
+        'sts-endpoint': { type: 'string' },
         deploy: { type: 'string' },
         percentage: { type: 'string' },
         env: { type: 'string' },
@@ -54,6 +55,7 @@ export function onlyFlags(values: Flags, command: string, allowed: readonly (key
     'endpoint',
     'region',
     'profile',
+    'sts-endpoint',
     'timeout',
     'retries',
     'json',
@@ -109,6 +111,7 @@ export function routineOptions(values: Flags, logger: Logger): RoutineOptions {
     ...(values.endpoint !== undefined && { endpoint: values.endpoint }),
     ...(values.region !== undefined && { region: values.region as Region }),
     ...(values.profile !== undefined && { profile: values.profile }),
+    ...(values['sts-endpoint'] !== undefined && { stsEndpoint: values['sts-endpoint'] }),
     ...(values.quiet && { logLevel: 'error' as const }),
     ...(values.verbose && { logLevel: 'debug' as const }),
   };

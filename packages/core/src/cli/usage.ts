@@ -30,6 +30,7 @@ Options:
       --endpoint <url>         ESA OpenAPI endpoint (default: env ESA_ENDPOINT, else the region's)
       --region <id>            cn-hangzhou (default) or ap-southeast-1
       --profile <name>         ~/.aliyun/config.json profile (default: env ALIBABA_CLOUD_PROFILE, else current)
+      --sts-endpoint <url>     STS for OIDC / RamRoleArn credentials (default: env ESA_STAGE_STS_ENDPOINT, else by region)
       --manifest <file>        publish: write the result, or the error, to this JSON file (for CI)
       --dry-run                publish: print the plan (routine, file, size, sha256, description, endpoint, steps); no request
       --json                   print the result as one JSON object on stdout

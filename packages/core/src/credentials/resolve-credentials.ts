@@ -4,11 +4,31 @@ import { ConfigError } from '../errors.js';
 import type { Credentials, Env } from '../options/types.js';
 import { readConfigText } from '../project/read-config-text.js';
 import { type AliyunConfig, credentialsFromAliyunConfig } from './aliyun-config.js';
+import { type AssumedRole, exchangeFor, oidcRoleFromEnv } from './assumed-role.js';
 import { assertPrintableCredentials } from './check-characters.js';
+import type { StsExchange } from './sts-client.js';
 
 /** Credentials and where they were found (safe to log: names a place, never a value). */
 export interface ResolvedCredentials extends Credentials {
   readonly source: string;
+}
+
+/** A role to assume at STS before the first call (see {@link obtainCredentials}). */
+export interface PendingExchange {
+  readonly source: string;
+  readonly exchange: StsExchange;
+}
+
+/** What the chain found: credentials to use, or an exchange to make for them. */
+export type CredentialsLookup = ResolvedCredentials | PendingExchange;
+
+/** The secrets a lookup holds (to redact): the secret and token, or the OIDC token / source secret. */
+export function lookupSecrets(lookup: CredentialsLookup): (string | undefined)[] {
+  if (!('exchange' in lookup)) return [lookup.accessKeySecret, lookup.securityToken];
+  const { exchange } = lookup;
+  return exchange.action === 'AssumeRoleWithOIDC'
+    ? [exchange.oidcToken]
+    : [exchange.credentials.accessKeySecret, exchange.credentials.securityToken];
 }
 
 export interface ResolveCredentialsOptions {
@@ -16,8 +36,12 @@ export interface ResolveCredentialsOptions {
   /** Profile name from the option or `ALIBABA_CLOUD_PROFILE`. */
   readonly profile: string | undefined;
   readonly env: Env;
+  /** The `stsEndpoint` option or env `ESA_STAGE_STS_ENDPOINT`. */
+  readonly stsEndpoint?: string | undefined;
   /** @default os.homedir() */
   readonly homeDir?: string | undefined;
+  /** For the default session name. @default () => new Date() */
+  readonly now?: () => Date;
 }
 
 const ENV_GROUPS = [
@@ -26,7 +50,7 @@ const ENV_GROUPS = [
 ] as const;
 
 const MISSING_HINT =
-  'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (in GitHub Actions, aliyun/configure-aliyun-credentials-action exports them), run `aliyun configure` or `esa login`, or pass `credentials`';
+  'set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or in GitHub Actions the OIDC trio ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE (see the README recipe); run `aliyun configure` or `esa login`, or pass `credentials`';
 
 function fromEnv(
   env: Env,
@@ -47,24 +71,43 @@ function fromEnv(
 }
 
 /**
- * The first credentials found, in order: explicit option, env `ALIBABA_CLOUD_*`, env `ESA_*`
- * (esa-cli's names), esa-cli's `~/.esa/config/default.jsonc|toml` `[auth]` (unless a profile is
- * named), then `~/.aliyun/config.json` (profile from the option or
- * `ALIBABA_CLOUD_PROFILE`, else `current`). Never probes the ECS metadata service. Throws a
- * {@link ConfigError} naming every place looked when nothing is found.
+ * The first credentials found, in `@alicloud/credentials`' order: explicit option, env
+ * `ALIBABA_CLOUD_*`, env `ESA_*` (esa-cli's names), env OIDC (a role to assume with the token file),
+ * esa-cli's `~/.esa/config/default.jsonc|toml` `[auth]` (unless a profile is named), then
+ * `~/.aliyun/config.json` (profile from the option or `ALIBABA_CLOUD_PROFILE`, else `current`; a
+ * `RamRoleArn` or `OIDC` profile is a role to assume). Never probes the ECS metadata service, and
+ * makes no request: a role comes back as a {@link PendingExchange}. Throws a {@link ConfigError}
+ * naming every place looked when nothing is found.
  */
-export async function resolveCredentials(options: ResolveCredentialsOptions): Promise<ResolvedCredentials> {
+export async function resolveCredentials(options: ResolveCredentialsOptions): Promise<CredentialsLookup> {
   const found = await findCredentials(options);
+  if ('exchange' in found) {
+    if (found.exchange.action === 'AssumeRole')
+      assertPrintableCredentials(found.exchange.credentials, found.source);
+    return found;
+  }
   assertPrintableCredentials(found, found.source);
   return found;
 }
 
-async function findCredentials(options: ResolveCredentialsOptions): Promise<ResolvedCredentials> {
+async function pending(role: AssumedRole, options: ResolveCredentialsOptions): Promise<PendingExchange> {
+  const exchange = await exchangeFor(
+    role,
+    options.stsEndpoint,
+    options.env,
+    options.now ?? (() => new Date()),
+  );
+  return { source: `${role.source} (STS ${role.action} as ${role.roleArn})`, exchange };
+}
+
+async function findCredentials(options: ResolveCredentialsOptions): Promise<CredentialsLookup> {
   if (options.explicit) return { ...options.explicit, source: 'options.credentials' };
   for (const group of ENV_GROUPS) {
     const found = fromEnv(options.env, group);
     if (found) return found;
   }
+  const oidc = oidcRoleFromEnv(options.env);
+  if (oidc) return pending(oidc, options);
   const home = options.homeDir ?? homedir();
   // esa-cli's login, unless an ~/.aliyun profile is asked for by name.
   let esaNote = 'esa-cli config (skipped: a profile is named)';
@@ -99,12 +142,13 @@ async function findCredentials(options: ResolveCredentialsOptions): Promise<Reso
         );
       }
       const lookup = credentialsFromAliyunConfig(config ?? {}, options.profile);
+      if (lookup.ok && 'role' in lookup) return pending(lookup.role, options);
       if (lookup.ok) return { ...lookup.credentials, source: `${configPath} profile "${lookup.name}"` };
       if (options.profile) {
         // A profile asked for by name and not usable is an error, not a reason to look elsewhere.
         throw new ConfigError([{ option: 'profile', message: `${configPath}: ${lookup.reason}` }], {
           code: 'CredentialsInvalid',
-          hint: 'name a profile of type AK or StsToken, or unset `profile` / ALIBABA_CLOUD_PROFILE',
+          hint: 'name a profile of mode AK, StsToken, RamRoleArn or OIDC, or unset `profile` / ALIBABA_CLOUD_PROFILE',
         });
       }
       configNote = `${configPath} (${lookup.reason})`;
@@ -114,7 +158,7 @@ async function findCredentials(options: ResolveCredentialsOptions): Promise<Reso
     [
       {
         option: 'credentials',
-        message: `none found; looked in options.credentials, env ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET, env ESA_ACCESS_KEY_ID/_SECRET, ${esaNote} and ${configNote}`,
+        message: `none found; looked in options.credentials, env ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET, env ESA_ACCESS_KEY_ID/_SECRET, env ALIBABA_CLOUD_OIDC_TOKEN_FILE, ${esaNote} and ${configNote}`,
       },
     ],
     { code: 'CredentialsNotFound', hint: MISSING_HINT },

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Dispatcher, Pool } from 'undici';
-import { EsaError, EsaStageError, NetworkError } from '../errors.js';
-import { requestSignal, sleep, toNetworkError, withDeadline } from '../http/abort.js';
-import { loadUndici } from '../http/load-undici.js';
+import type { Dispatcher } from 'undici';
+import { EsaError, EsaStageError } from '../errors.js';
+import { requestSignal, toNetworkError, withDeadline } from '../http/abort.js';
+import { openDispatcher } from '../http/dispatcher.js';
+import type { ProxySettings } from '../http/proxy-settings.js';
+import { isRetryableNetworkError, withRetries } from '../http/retry-loop.js';
 import type { Logger } from '../log/logger.js';
 import type { Credentials } from '../options/types.js';
 import {
@@ -15,7 +17,7 @@ import {
 import { canonicalQueryString } from '../signing/percent-encode.js';
 import { USER_AGENT } from '../version.js';
 import { type JsonObject, parseEsaJson } from './big-json.js';
-import { backoffDelay, isRetryableEsaFailure, retryAfterMs } from './retry.js';
+import { isRetryableEsaFailure, retryAfterMs } from './retry.js';
 
 export const ESA_API_VERSION = '2024-09-10';
 
@@ -23,6 +25,8 @@ export interface EsaClientOptions {
   /** Origin of the OpenAPI, e.g. `https://esa.cn-hangzhou.aliyuncs.com`. */
   readonly endpoint: string;
   readonly credentials: Credentials;
+  /** The proxy variables in force. */
+  readonly proxy: ProxySettings;
   /** Per-request time limit, ms. */
   readonly timeout: number;
   /** Retries of a retryable failure. */
@@ -90,28 +94,30 @@ function str(value: unknown): string | undefined {
 }
 
 /**
- * ESA OpenAPI (2024-09-10, RPC) over one keep-alive connection: every call of a publish reuses it.
+ * ESA OpenAPI (2024-09-10, RPC) over one keep-alive connection (through the environment's proxy, if
+ * any): every call of a publish reuses it.
  * Calls are POSTs with a form body signed with ACS3-HMAC-SHA256, as the official SDK sends them.
  */
 export class EsaClient {
   private readonly host: string;
+  private readonly origin: string;
   private readonly random: () => number;
   private readonly now: () => Date;
 
   private constructor(
-    private readonly pool: Pool,
+    private readonly dispatcher: Dispatcher,
     private readonly options: EsaClientOptions,
   ) {
-    this.host = new URL(options.endpoint).host;
+    const url = new URL(options.endpoint);
+    this.host = url.host;
+    this.origin = url.origin;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Opens the connection pool (loading undici on first use). */
+  /** Opens the connection (loading undici on first use), through the proxy the environment names. */
   static async open(options: EsaClientOptions): Promise<EsaClient> {
-    const { Pool } = await loadUndici();
-    const pool = new Pool(new URL(options.endpoint).origin, { connections: 1, keepAliveTimeout: 10_000 });
-    return new EsaClient(pool, options);
+    return new EsaClient(await openDispatcher({ proxy: options.proxy }), options);
   }
 
   /** Calls an action, retrying network errors, 5xx, throttling and internal errors with backoff. */
@@ -120,28 +126,18 @@ export class EsaClient {
     params: Readonly<Record<string, string>>,
     options: CallOptions = {},
   ): Promise<EsaResponse> {
-    const retries = options.retries ?? this.options.retries;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.callOnce(action, params);
-      } catch (error) {
-        const retryable =
-          (error instanceof EsaError && isRetryableEsaFailure(error.status, error.code)) ||
-          (error instanceof NetworkError && error.code !== 'Aborted');
-        // A server that does not answer in `timeout` is tried once more, not `retries` times.
-        const timedOut = error instanceof NetworkError && error.code === 'RequestTimeout';
-        if (!retryable || attempt >= retries || (timedOut && attempt >= 1)) throw error;
-        const wait =
-          (error instanceof EsaError ? error.retryAfterMs : undefined) ?? backoffDelay(attempt, this.random);
-        const failure = error as EsaError | NetworkError;
-        this.options.logger.info(
-          `${action} failed (${failure.code}: ${failure.message}); retry ${attempt + 1}/${retries} in ${wait} ms`,
-        );
-        await sleep(wait, this.options.signal).catch((reason: unknown) => {
-          throw toNetworkError(reason, action, this.options.signal, this.options.timeout);
-        });
-      }
-    }
+    return withRetries(() => this.callOnce(action, params), {
+      what: action,
+      retries: options.retries ?? this.options.retries,
+      isRetryable: (error) =>
+        (error instanceof EsaError && isRetryableEsaFailure(error.status, error.code)) ||
+        isRetryableNetworkError(error),
+      retryAfterMs: (error) => (error instanceof EsaError ? error.retryAfterMs : undefined),
+      logger: this.options.logger,
+      signal: this.options.signal,
+      timeout: this.options.timeout,
+      random: this.random,
+    });
   }
 
   private async callOnce(action: string, params: Readonly<Record<string, string>>): Promise<EsaResponse> {
@@ -157,8 +153,9 @@ export class EsaClient {
     let text: string;
     try {
       ({ response, text } = await withDeadline(
-        this.pool
+        this.dispatcher
           .request({
+            origin: this.origin,
             method: 'POST',
             path: '/',
             headers,
@@ -210,7 +207,7 @@ export class EsaClient {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await this.dispatcher.close();
   }
 }
 

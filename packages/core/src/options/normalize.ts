@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { proxySettings } from '../http/proxy-settings.js';
 import { envSwitch } from './env-flags.js';
 import type {
   DeployStep,
@@ -59,6 +60,8 @@ export function normalizeOptions(options: PublishOptions, env: Env, cwd: string)
     ),
     credentials: options.credentials,
     profile: nonEmpty(options.profile) ?? nonEmpty(env.ALIBABA_CLOUD_PROFILE),
+    stsEndpoint: (nonEmpty(options.stsEndpoint) ?? nonEmpty(env.ESA_STAGE_STS_ENDPOINT))?.replace(/\/+$/, ''),
+    proxy: proxySettings(env),
     deploy,
     skipUnchanged: options.skipUnchanged ?? true,
     pruneVersions: options.pruneVersions,

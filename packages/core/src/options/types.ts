@@ -1,4 +1,5 @@
 import type { GitInfo } from '../git/git-info.js';
+import type { ProxySettings } from '../http/proxy-settings.js';
 import type { Logger, LogLevel } from '../log/logger.js';
 
 /** ESA's OpenAPI regions. */
@@ -105,7 +106,10 @@ export interface PublishOptions {
   /**
    * An explicit AccessKey (or STS triple). When absent, the first found of:
    * env `ALIBABA_CLOUD_ACCESS_KEY_ID`/`_SECRET`/`_SECURITY_TOKEN`, env `ESA_ACCESS_KEY_ID`/`_SECRET`/
-   * `ESA_SECURITY_TOKEN`, then a `~/.aliyun/config.json` profile.
+   * `ESA_SECURITY_TOKEN`, env OIDC (`ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`,
+   * `ALIBABA_CLOUD_OIDC_TOKEN_FILE`: exchanged with STS `AssumeRoleWithOIDC`), esa-cli's
+   * `~/.esa/config/default.jsonc|toml`, then a `~/.aliyun/config.json` profile (modes `AK`,
+   * `StsToken`, `RamRoleArn`, `OIDC`).
    * @default undefined
    */
   credentials?: Credentials;
@@ -114,6 +118,14 @@ export interface PublishOptions {
    * @default the file's `current` profile
    */
   profile?: string;
+  /**
+   * The STS endpoint URL for OIDC and RamRoleArn credentials (`http:` only for loopback hosts, e.g.
+   * the emulator's). When this is not set: env `ESA_STAGE_STS_ENDPOINT`, else
+   * `https://sts.<region>.aliyuncs.com` for env `ALIBABA_CLOUD_STS_REGION` or a profile's `sts_region`
+   * (`sts-vpc.` with `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`).
+   * @default 'https://sts.aliyuncs.com'
+   */
+  stsEndpoint?: string;
   /**
    * Deploy the committed version to `'staging'`, to staging and then `'production'`, nowhere
    * (`false`: upload and commit only), or as a canary: `{ env: 'production', percentage: 10 }`
@@ -227,6 +239,10 @@ export interface NormalizedOptions {
   readonly endpoint: string;
   readonly credentials: Credentials | undefined;
   readonly profile: string | undefined;
+  /** The `stsEndpoint` option or env `ESA_STAGE_STS_ENDPOINT`; undefined picks by region. */
+  readonly stsEndpoint: string | undefined;
+  /** The proxy variables in force for ESA, OSS and STS. */
+  readonly proxy: ProxySettings;
   /** The environments to deploy to, in order, with the new version's share of each. */
   readonly deploy: readonly DeployStep[];
   readonly skipUnchanged: boolean;

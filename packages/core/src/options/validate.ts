@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { isLoopbackHostname } from '../http/loopback.js';
+import { proxyProblems } from '../http/proxy-settings.js';
 import { LOG_LEVELS } from '../log/logger.js';
 import { ENV_SWITCHES, envSwitchProblem } from './env-flags.js';
 import { REGIONS } from './normalize.js';
@@ -15,6 +16,7 @@ const KNOWN_OPTIONS = new Set([
   'endpoint',
   'credentials',
   'profile',
+  'stsEndpoint',
   'deploy',
   'skipUnchanged',
   'pruneVersions',
@@ -39,12 +41,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Problems with an endpoint URL, if any. */
-export function endpointProblem(value: string): string | undefined {
+export function endpointProblem(
+  value: string,
+  example = 'https://esa.cn-hangzhou.aliyuncs.com',
+): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return `"${value}" is not a URL; use e.g. https://esa.cn-hangzhou.aliyuncs.com`;
+    return `"${value}" is not a URL; use e.g. ${example}`;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${value}" must be an http(s) URL`;
   if (url.protocol === 'http:' && !isLoopbackHostname(url.hostname)) {
@@ -52,9 +57,34 @@ export function endpointProblem(value: string): string | undefined {
   }
   if (url.username || url.password) return 'must not carry a user name or password';
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    return `"${value}" must be a bare origin such as https://esa.cn-hangzhou.aliyuncs.com (no path or query)`;
+    return `"${value}" must be a bare origin such as ${example} (no path or query)`;
   }
   return undefined;
+}
+
+/** An endpoint option, else its env variable: an http(s) origin, plain http only on loopback. */
+function checkEndpoint(
+  problems: ConfigProblem[],
+  option: string,
+  value: unknown,
+  env: Env,
+  envName: string,
+  example: string,
+): void {
+  if (value !== undefined) {
+    if (checkString(problems, option, value)) {
+      const problem = endpointProblem(value, example);
+      if (problem) problems.push({ option, message: problem });
+    }
+    return;
+  }
+  const fromEnv = env[envName];
+  if (fromEnv === undefined) return;
+  const problem =
+    fromEnv.trim() === ''
+      ? 'is set but empty; unset it to use the default, or give a URL'
+      : endpointProblem(fromEnv, example);
+  if (problem) problems.push({ option: `env ${envName}`, message: problem });
 }
 
 function checkString(problems: ConfigProblem[], option: string, value: unknown): value is string {
@@ -139,6 +169,7 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
     endpoint,
     credentials,
     profile,
+    stsEndpoint,
     deploy,
     chunk,
     dryRun,
@@ -168,18 +199,16 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
       message: `must be one of ${REGIONS.join(', ')}, got ${describe(region)}`,
     });
   }
-  if (endpoint !== undefined) {
-    if (checkString(problems, 'endpoint', endpoint)) {
-      const problem = endpointProblem(endpoint);
-      if (problem) problems.push({ option: 'endpoint', message: problem });
-    }
-  } else if (env.ESA_ENDPOINT !== undefined) {
-    const problem =
-      env.ESA_ENDPOINT.trim() === ''
-        ? 'is set but empty; unset it to use the region endpoint, or give a URL'
-        : endpointProblem(env.ESA_ENDPOINT);
-    if (problem) problems.push({ option: 'env ESA_ENDPOINT', message: problem });
-  }
+  checkEndpoint(problems, 'endpoint', endpoint, env, 'ESA_ENDPOINT', 'https://esa.cn-hangzhou.aliyuncs.com');
+  checkEndpoint(
+    problems,
+    'stsEndpoint',
+    stsEndpoint,
+    env,
+    'ESA_STAGE_STS_ENDPOINT',
+    'https://sts.aliyuncs.com',
+  );
+  problems.push(...proxyProblems(env));
   for (const name of ENV_SWITCHES) {
     const problem = envSwitchProblem(env, name);
     if (problem) problems.push({ option: `env ${name}`, message: problem });

@@ -2,10 +2,11 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { NetworkError, OssError } from '../errors.js';
-import { backoffDelay } from '../esa/retry.js';
-import { requestSignal, sleep, toNetworkError, withDeadline } from '../http/abort.js';
-import { loadUndici } from '../http/load-undici.js';
+import { OssError } from '../errors.js';
+import { requestSignal, toNetworkError, withDeadline } from '../http/abort.js';
+import { openDispatcher } from '../http/dispatcher.js';
+import type { ProxySettings } from '../http/proxy-settings.js';
+import { isRetryableNetworkError, withRetries } from '../http/retry-loop.js';
 import type { Logger } from '../log/logger.js';
 import type { ChunkSource } from '../options/types.js';
 import { USER_AGENT } from '../version.js';
@@ -22,6 +23,8 @@ export interface UploadFile {
 }
 
 export interface UploadOptions {
+  /** The proxy variables in force (an upload goes through the same proxy as every call). */
+  readonly proxy: ProxySettings;
   readonly timeout: number;
   readonly retries: number;
   readonly signal?: AbortSignal | undefined;
@@ -91,7 +94,7 @@ export function ossHint(code: string, message: string): string {
 }
 
 function isRetryable(error: unknown): boolean {
-  if (error instanceof NetworkError) return error.code !== 'Aborted';
+  if (isRetryableNetworkError(error)) return true;
   if (error instanceof OssError) {
     return (
       error.status >= 500 ||
@@ -109,27 +112,24 @@ async function uploadOnce(
   file: UploadFile,
   options: UploadOptions,
 ): Promise<UploadResult> {
-  const { Client, buildConnector } = await loadUndici();
   const frame = frameMultipart(target.fields, file.fileName, file.size, newBoundary());
   const hash = createHash('sha256');
-  // A connection of its own, whose socket the body generator can see to know when a ring buffer
-  // has been flushed and may be refilled.
+  // A connection of its own, whose socket (the tunnel's, through a proxy) the body generator can
+  // see to know when a ring buffer has been flushed and may be refilled.
   let socket: Socket | undefined;
-  const connect = buildConnector({});
   const url = new URL(target.url);
-  const client = new Client(url.origin, {
-    connect: (connectOptions, callback) =>
-      connect(connectOptions, (error, connected) => {
-        if (error || !connected) return callback(error ?? new Error('no socket'), null);
-        socket = connected;
-        return callback(null, connected);
-      }),
+  const client = await openDispatcher({
+    proxy: options.proxy,
+    onSocket: (connected) => {
+      socket = connected;
+    },
   });
   let response: Dispatcher.ResponseData;
   let text: string;
   let failed = false;
   try {
     const sent = client.request({
+      origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: 'POST',
       headers: {
@@ -194,21 +194,13 @@ export async function uploadToOss(
   file: UploadFile,
   options: UploadOptions,
 ): Promise<UploadResult> {
-  const random = options.random ?? Math.random;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await uploadOnce(target, file, options);
-    } catch (error) {
-      const timedOut = error instanceof NetworkError && error.code === 'RequestTimeout';
-      if (!isRetryable(error) || attempt >= options.retries || (timedOut && attempt >= 1)) throw error;
-      const wait = backoffDelay(attempt, random);
-      const failure = error as OssError;
-      options.logger.info(
-        `OSS upload failed (${failure.code}: ${failure.message}); retry ${attempt + 1}/${options.retries} in ${wait} ms`,
-      );
-      await sleep(wait, options.signal).catch((reason: unknown) => {
-        throw toNetworkError(reason, 'the OSS upload', options.signal, options.timeout);
-      });
-    }
-  }
+  return withRetries(() => uploadOnce(target, file, options), {
+    what: 'OSS upload',
+    retries: options.retries,
+    isRetryable,
+    logger: options.logger,
+    signal: options.signal,
+    timeout: options.timeout,
+    random: options.random,
+  });
 }

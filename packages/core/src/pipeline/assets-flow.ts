@@ -165,7 +165,7 @@ export async function assetsFlow(
           uploadToOss(
             target,
             { fileName: 'version.zip', source: { path: zip.path }, size: zip.size },
-            { timeout: opts.timeout, retries: opts.retries, signal: opts.signal, logger },
+            { proxy: opts.proxy, timeout: opts.timeout, retries: opts.retries, signal: opts.signal, logger },
           ),
         (r) => r.requestId,
       );

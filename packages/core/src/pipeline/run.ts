@@ -97,6 +97,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineOutcome
   const record = new PublishRecord();
   const client = await EsaClient.open({
     endpoint: opts.endpoint,
+    proxy: opts.proxy,
     credentials: input.credentials,
     timeout: opts.timeout,
     retries: opts.retries,

@@ -40,6 +40,7 @@ export function uploadInput(stage: Pick<Stage, 'client' | 'input' | 'record'>): 
       source: chunk.source,
       size: stage.input.size,
     },
+    proxy: opts.proxy,
     timeout: opts.timeout,
     retries: opts.retries,
     signal: opts.signal,

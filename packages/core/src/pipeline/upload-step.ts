@@ -1,5 +1,6 @@
 import { OssError } from '../errors.js';
 import type { EsaClient, EsaResponse } from '../esa/client.js';
+import type { ProxySettings } from '../http/proxy-settings.js';
 import type { Logger } from '../log/logger.js';
 import type { Secrets } from '../log/secrets.js';
 import { type PostTarget, readPostConfig, rememberSecretFields } from '../oss/post-config.js';
@@ -11,6 +12,7 @@ export interface UploadInput {
   readonly name: string;
   readonly description: string;
   readonly file: UploadFile;
+  readonly proxy: ProxySettings;
   readonly timeout: number;
   readonly retries: number;
   readonly signal: AbortSignal | undefined;
@@ -53,6 +55,7 @@ export async function requestUploadInfo(input: UploadInput): Promise<UploadTicke
 /** The streamed OSS PostObject upload; an expired policy gets new upload info once. */
 export async function uploadFile(input: UploadInput, target: PostTarget): Promise<UploadResult> {
   const options = {
+    proxy: input.proxy,
     timeout: input.timeout,
     retries: input.retries,
     signal: input.signal,

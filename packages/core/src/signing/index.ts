@@ -10,3 +10,4 @@ export {
   sha256Hex,
 } from './acs3.js';
 export { canonicalQueryString, percentEncode } from './percent-encode.js';
+export { computeRpcV1Signature, formatRpcTimestamp } from './rpc-v1.js';

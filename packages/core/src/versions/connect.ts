@@ -1,4 +1,5 @@
-import { resolveCredentials } from '../credentials/resolve-credentials.js';
+import { obtainCredentials, stsCallOptions } from '../credentials/obtain-credentials.js';
+import { lookupSecrets, resolveCredentials } from '../credentials/resolve-credentials.js';
 import { EsaClient } from '../esa/client.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { Secrets } from '../log/secrets.js';
@@ -14,6 +15,7 @@ export type RoutineOptions = Pick<
   | 'endpoint'
   | 'credentials'
   | 'profile'
+  | 'stsEndpoint'
   | 'timeout'
   | 'retries'
   | 'signal'
@@ -60,16 +62,20 @@ export async function withRoutine<T>(
   secrets.add(opts.credentials?.securityToken);
   const logger = createLogger({ level: opts.logLevel, sink: opts.logger, secrets });
   try {
-    const credentials = await resolveCredentials({
+    const lookup = await resolveCredentials({
       explicit: opts.credentials,
       profile: opts.profile,
+      stsEndpoint: opts.stsEndpoint,
       env,
       homeDir: environment.homeDir,
     });
+    for (const secret of lookupSecrets(lookup)) secrets.add(secret);
+    const credentials = await obtainCredentials(lookup, stsCallOptions(opts, logger));
     secrets.add(credentials.accessKeySecret);
     secrets.add(credentials.securityToken);
     const client = await EsaClient.open({
       endpoint: opts.endpoint,
+      proxy: opts.proxy,
       credentials,
       timeout: opts.timeout,
       retries: opts.retries,

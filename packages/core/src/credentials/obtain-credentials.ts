@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '../log/logger.js';
+import type { NormalizedOptions } from '../options/types.js';
+import type { CredentialsLookup, ResolvedCredentials } from './resolve-credentials.js';
+import { exchangeWithSts, type StsCallOptions, type StsCredentials, type StsExchange } from './sts-client.js';
+
+interface CacheEntry {
+  readonly issued: Promise<StsCredentials>;
+  /** Set once issued: when to exchange again (ahead of the expiry). */
+  refreshAt: number;
+}
+
+/** Issued credentials, per role and identity, for the life of the process. */
+const cache = new Map<string, CacheEntry>();
+
+/** Refresh this long before expiry (as `@alicloud/credentials`), or at half the lifetime if shorter. */
+const STALE_MS = 15 * 60_000;
+
+function cacheKey(exchange: StsExchange): string {
+  const who =
+    exchange.action === 'AssumeRoleWithOIDC'
+      ? `${exchange.oidcProviderArn}\n${exchange.oidcToken}`
+      : `${exchange.credentials.accessKeyId}\n${exchange.credentials.accessKeySecret}\n${exchange.credentials.securityToken ?? ''}`;
+  // Hashed: the map must not hold a second copy of a token or secret in readable form.
+  return createHash('sha256')
+    .update(
+      `${exchange.action}\n${exchange.endpoint}\n${exchange.roleArn}\n${exchange.durationSeconds}\n${who}`,
+    )
+    .digest('hex');
+}
+
+/**
+ * The credentials to sign with: found ones as they are, a role's from STS. Issued credentials are
+ * shared by every publish of the process (20 concurrent publishes make one exchange) and exchanged
+ * again once within 15 minutes of their expiry (or past half their lifetime), so a watch-mode
+ * build that runs for hours keeps publishing. A failed exchange is not cached.
+ */
+export async function obtainCredentials(
+  lookup: CredentialsLookup,
+  options: StsCallOptions,
+): Promise<ResolvedCredentials & { readonly expiration?: Date }> {
+  if (!('exchange' in lookup)) return lookup;
+  const now = (options.now?.() ?? new Date()).getTime();
+  const key = cacheKey(lookup.exchange);
+  let entry = cache.get(key);
+  if (!entry || entry.refreshAt <= now) {
+    const created: CacheEntry = {
+      issued: exchangeWithSts(lookup.exchange, options),
+      refreshAt: Number.POSITIVE_INFINITY,
+    };
+    entry = created;
+    cache.set(key, created);
+    created.issued.then(
+      (issued) => {
+        const lifetime = issued.expiration.getTime() - now;
+        created.refreshAt = issued.expiration.getTime() - Math.min(STALE_MS, lifetime / 2);
+      },
+      () => {
+        if (cache.get(key) === created) cache.delete(key);
+      },
+    );
+  }
+  const issued = await entry.issued;
+  const as = issued.assumedRoleArn ? ` as ${issued.assumedRoleArn}` : '';
+  return {
+    accessKeyId: issued.accessKeyId,
+    accessKeySecret: issued.accessKeySecret,
+    securityToken: issued.securityToken,
+    expiration: issued.expiration,
+    source: `${lookup.source}${as}, valid until ${issued.expiration.toISOString()}`,
+  };
+}
+
+/** How a publish (or a versions command) talks to STS: its proxy, timeout, retries and signal. */
+export function stsCallOptions(
+  opts: Pick<NormalizedOptions, 'proxy' | 'timeout' | 'retries' | 'signal'>,
+  logger: Logger,
+  now?: () => Date,
+): StsCallOptions {
+  return {
+    proxy: opts.proxy,
+    timeout: opts.timeout,
+    retries: opts.retries,
+    signal: opts.signal,
+    logger,
+    now,
+  };
+}
+
+/** Forgets every issued credential (tests). */
+export function clearCredentialsCache(): void {
+  cache.clear();
+}
