@@ -99,7 +99,7 @@ describe('normalizeOptions', () => {
       credentials: undefined,
       profile: undefined,
       stsEndpoint: undefined,
-      proxy: { httpProxy: "", httpsProxy: "", noProxy: "" },
+      proxy: { httpProxy: '', httpsProxy: '', noProxy: '' },
       deploy: [{ env: 'staging', percentage: 100 }],
       skipUnchanged: true,
       pruneVersions: undefined,

@@ -45,6 +45,18 @@ export function toNetworkError(
       cause: error,
     });
   }
+  const message = error instanceof Error ? error.message : String(error);
+  const proxyStatus = /Proxy response \((\d{3})\) !== 200/.exec(message)?.[1];
+  if (proxyStatus) {
+    return new NetworkError(`${what} failed: the proxy answered ${proxyStatus} to the tunnel request`, {
+      code: proxyStatus === '407' ? 'ProxyAuthRequired' : 'ProxyRefused',
+      hint:
+        proxyStatus === '407'
+          ? 'the proxy wants credentials: put them in the proxy URL (http://user:password@proxy:3128) of HTTPS_PROXY / HTTP_PROXY'
+          : 'check HTTPS_PROXY / HTTP_PROXY, or list the host in NO_PROXY to go direct',
+      cause: error,
+    });
+  }
   const name = error instanceof Error ? error.name : '';
   const code = (error as { code?: unknown } | undefined)?.code;
   if (

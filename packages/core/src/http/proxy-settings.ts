@@ -31,17 +31,6 @@ export function proxySettings(env: Env): ProxySettings {
   };
 }
 
-/** A proxy URL with any password replaced, fit for a message. */
-export function redactProxyUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.password) url.password = '***';
-    return url.href;
-  } catch {
-    return value.replace(/\/\/[^@/]*@/, '//***@');
-  }
-}
-
 /** Problems with the proxy variables: each must be an http(s) URL of a proxy. Pure. */
 export function proxyProblems(env: Env): { option: string; message: string }[] {
   const problems: { option: string; message: string }[] = [];
@@ -57,7 +46,9 @@ export function proxyProblems(env: Env): { option: string; message: string }[] {
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
       problems.push({
         option: `env ${found.name}`,
-        message: `"${redactProxyUrl(found.value)}" is not an http(s) proxy URL; use e.g. http://proxy.example:3128`,
+        // The value is not echoed: a malformed URL can still hold a password.
+        message:
+          'is not an http(s) proxy URL; use e.g. http://proxy.example:3128 (or http://user:password@proxy.example:3128)',
       });
     }
   }

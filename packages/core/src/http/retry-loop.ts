@@ -50,7 +50,7 @@ export async function withRetries<T>(attempt: () => Promise<T>, options: RetryLo
   }
 }
 
-/** A network failure worth another try: anything but the caller's own abort. */
+/** A network failure worth another try: anything but the caller's own abort or a proxy that wants credentials. */
 export function isRetryableNetworkError(error: unknown): boolean {
-  return error instanceof NetworkError && error.code !== 'Aborted';
+  return error instanceof NetworkError && error.code !== 'Aborted' && error.code !== 'ProxyAuthRequired';
 }
