@@ -24,10 +24,16 @@ export interface ConnectProxy {
 /**
  * An HTTP CONNECT proxy on 127.0.0.1 that tunnels to loopback targets only, counts the bytes of
  * each tunnel and, for plain-http traffic, the request lines in it. `map` reroutes a target (to
- * prove a client could not have reached it directly). `require` demands a Proxy-Authorization.
+ * prove a client could not have reached it directly). `requireAuthorization` demands a
+ * Proxy-Authorization; `uploadBytesPerSecond` makes a slow uplink.
  */
 export async function startConnectProxy(
-  options: { map?: Record<string, string>; requireAuthorization?: string } = {},
+  options: {
+    map?: Record<string, string>;
+    requireAuthorization?: string;
+    /** Slows what clients send to this many bytes a second (a slow uplink). */
+    uploadBytesPerSecond?: number;
+  } = {},
 ): Promise<ConnectProxy> {
   const tunnels: Tunnel[] = [];
   const forwarded: string[] = [];
@@ -56,6 +62,10 @@ export async function startConnectProxy(
       if (head.length > 0) upstream.write(head);
       client.on('data', (chunk: Buffer) => {
         tunnel.sent += chunk.length;
+        if (options.uploadBytesPerSecond) {
+          client.pause();
+          setTimeout(() => client.resume(), (chunk.length * 1000) / options.uploadBytesPerSecond);
+        }
         for (const line of chunk
           .toString('latin1')
           .matchAll(/(?:^|\r\n)((?:GET|POST|PUT|DELETE) \S+ HTTP\/1\.1)\r\n/g)) {

@@ -21,6 +21,7 @@ import type { Env, EnvName, NormalizedOptions, OutputChunk, PublishOptions } fro
 import { assertValidOptions } from './options/validate.js';
 import type { EnvChange } from './pipeline/record.js';
 import type { StagingAccess } from './pipeline/staging-access.js';
+import { type ProgressStyle, progressFactory } from './progress/upload-progress.js';
 import { withProjectConfig } from './project/project-config.js';
 
 export type DeployedEnv = EnvName;
@@ -99,6 +100,13 @@ export interface PublishEnvironment {
    * prefix, so lines reach it without `esa-stage: `. @default undefined (stderr, prefixed)
    */
   readonly logger?: Logger;
+  /**
+   * How an upload over 1 MB shows its progress when a person watches (a terminal, outside CI):
+   * `'line'` rewrites one line on stderr (the CLI), `'log'` logs a line every 2 seconds through the
+   * logger (the plugins), `false` never.
+   * @default 'log'
+   */
+  readonly progress?: ProgressStyle | false;
 }
 
 function plannedSteps(options: NormalizedOptions): string[] {
@@ -195,6 +203,7 @@ export async function publishRoutine(
         logger,
         homeDir: environment.homeDir,
         bundler: environment.bundler ?? { kind: 'api' },
+        progress: environment.progress ?? 'log',
       });
     } catch (error) {
       throw secrets.redactError(error);
@@ -214,6 +223,7 @@ interface RunContext {
   readonly logger: Logger;
   readonly homeDir: string | undefined;
   readonly bundler: BundlerInfo;
+  readonly progress: ProgressStyle | false;
 }
 
 /** What is settled before any request: the file, its size, the description, the credentials. */
@@ -353,6 +363,20 @@ async function run(
     credentials,
     logger: ctx.logger,
     secrets: ctx.secrets,
+    progress:
+      ctx.progress === false
+        ? undefined
+        : progressFactory({
+            style: ctx.progress,
+            env: ctx.env,
+            // The CLI's line goes to stderr; a bundler logs to stdout or stderr.
+            isTTY:
+              ctx.progress === 'line'
+                ? process.stderr.isTTY === true
+                : process.stdout.isTTY === true || process.stderr.isTTY === true,
+            logLevel: opts.logLevel,
+            logger: ctx.logger,
+          }),
   });
   const { record } = outcome;
   const result: PublishedResult = {

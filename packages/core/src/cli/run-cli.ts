@@ -107,6 +107,7 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
       env: values.description === undefined ? io.env : { ...io.env, ESA_STAGE_DESCRIPTION: undefined },
       cwd: io.cwd,
       bundler: { kind: 'cli' },
+      progress: 'line',
     },
   );
 }

@@ -9,8 +9,9 @@ import type { ProxySettings } from '../http/proxy-settings.js';
 import { isRetryableNetworkError, withRetries } from '../http/retry-loop.js';
 import type { Logger } from '../log/logger.js';
 import type { ChunkSource } from '../options/types.js';
+import type { ProgressFactory } from '../progress/upload-progress.js';
 import { USER_AGENT } from '../version.js';
-import { readFileChunks, writesFlushed } from './file-chunks.js';
+import { CHUNK_SIZE, readFileChunks, writesFlushed } from './file-chunks.js';
 import { frameMultipart, type MultipartFrame, newBoundary } from './multipart.js';
 import type { PostTarget } from './post-config.js';
 import { parseOssXmlError } from './xml-error.js';
@@ -31,6 +32,8 @@ export interface UploadOptions {
   readonly logger: Logger;
   /** @default Math.random */
   readonly random?: () => number;
+  /** Shows the upload's progress (a terminal, outside CI). @default undefined (none) */
+  readonly progress?: ProgressFactory | undefined;
 }
 
 export interface UploadResult {
@@ -51,19 +54,28 @@ async function* streamBody(
   file: UploadFile,
   hash: Hash,
   flushed: () => Promise<void>,
+  onSent: ((sent: number) => void) | undefined,
 ): AsyncGenerator<Uint8Array> {
   yield frame.head;
   let sent = 0;
   if ('bytes' in file.source) {
-    hash.update(file.source.bytes);
-    sent = file.source.bytes.length;
-    yield file.source.bytes;
+    const { bytes } = file.source;
+    hash.update(bytes);
+    // In slices that wait for the socket like the file ring does, so progress follows the wire.
+    for (let at = 0, n = 0; at < bytes.length; at += CHUNK_SIZE, n++) {
+      if (n >= 4) await flushed();
+      const slice = bytes.subarray(at, at + CHUNK_SIZE);
+      sent += slice.length;
+      yield slice;
+      onSent?.(sent);
+    }
   } else {
     for await (const chunk of readFileChunks(file.source.path, hash, flushed)) {
       sent += chunk.length;
       // Never send more than the Content-Length announced: the file grew since it was measured.
       if (sent > file.size) break;
       yield chunk;
+      onSent?.(sent);
     }
   }
   if (sent !== file.size) {
@@ -127,6 +139,7 @@ async function uploadOnce(
   let response: Dispatcher.ResponseData;
   let text: string;
   let failed = false;
+  const ticker = options.progress?.(file.fileName, file.size);
   try {
     const sent = client.request({
       origin: url.origin,
@@ -138,7 +151,7 @@ async function uploadOnce(
         'user-agent': USER_AGENT,
       },
       // undici streams an async iterable as it is pulled (its types omit it): no extra buffering layer.
-      body: streamBody(frame, file, hash, () => writesFlushed(socket)) as unknown as Readable,
+      body: streamBody(frame, file, hash, () => writesFlushed(socket), ticker?.tick) as unknown as Readable,
       signal: requestSignal(options.signal, options.timeout),
     });
     ({ response, text } = await withDeadline(
@@ -147,6 +160,7 @@ async function uploadOnce(
     ));
   } catch (error) {
     failed = true;
+    ticker?.stop();
     if (error instanceof Error && error.message.includes('changed while it was uploaded')) {
       throw new OssError(error.message, {
         code: 'FileChanged',
@@ -163,6 +177,7 @@ async function uploadOnce(
   const headerId = typeof header === 'string' ? header : undefined;
   const status = response.statusCode;
   if (status === 200 || status === 201 || status === 204) {
+    ticker?.done();
     return {
       status,
       requestId: headerId,
@@ -170,6 +185,7 @@ async function uploadOnce(
       sha256: hash.digest('hex'),
     };
   }
+  ticker?.stop();
   const xml = parseOssXmlError(text);
   const code = xml.code ?? `HTTP${status}`;
   const message =

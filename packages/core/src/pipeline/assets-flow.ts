@@ -165,7 +165,14 @@ export async function assetsFlow(
           uploadToOss(
             target,
             { fileName: 'version.zip', source: { path: zip.path }, size: zip.size },
-            { proxy: opts.proxy, timeout: opts.timeout, retries: opts.retries, signal: opts.signal, logger },
+            {
+              proxy: opts.proxy,
+              progress: input.progress,
+              timeout: opts.timeout,
+              retries: opts.retries,
+              signal: opts.signal,
+              logger,
+            },
           ),
         (r) => r.requestId,
       );

@@ -6,6 +6,7 @@ import { isRetryableEsaFailure } from '../esa/retry.js';
 import type { Logger } from '../log/logger.js';
 import type { Secrets } from '../log/secrets.js';
 import type { EnvName, NormalizedOptions, OutputChunk } from '../options/types.js';
+import type { ProgressFactory } from '../progress/upload-progress.js';
 import { assetsFlow, startAssets } from './assets-flow.js';
 import { Deployer, planDeployment } from './deploy.js';
 import { quotaPruner } from './quota.js';
@@ -25,6 +26,8 @@ export interface PipelineInput {
   readonly credentials: ResolvedCredentials;
   readonly logger: Logger;
   readonly secrets: Secrets;
+  /** Shows an upload's progress; undefined when nobody watches. */
+  readonly progress: ProgressFactory | undefined;
 }
 
 /** What the pipeline did; the caller turns it into the public result. */

@@ -41,6 +41,7 @@ export function uploadInput(stage: Pick<Stage, 'client' | 'input' | 'record'>): 
       size: stage.input.size,
     },
     proxy: opts.proxy,
+    progress: stage.input.progress,
     timeout: opts.timeout,
     retries: opts.retries,
     signal: opts.signal,

@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { Secrets } from '../log/secrets.js';
 import { type PostTarget, readPostConfig, rememberSecretFields } from '../oss/post-config.js';
 import { type UploadFile, type UploadResult, uploadToOss } from '../oss/upload.js';
+import type { ProgressFactory } from '../progress/upload-progress.js';
 import type { PublishRecord } from './record.js';
 
 export interface UploadInput {
@@ -13,6 +14,7 @@ export interface UploadInput {
   readonly description: string;
   readonly file: UploadFile;
   readonly proxy: ProxySettings;
+  readonly progress: ProgressFactory | undefined;
   readonly timeout: number;
   readonly retries: number;
   readonly signal: AbortSignal | undefined;
@@ -56,6 +58,7 @@ export async function requestUploadInfo(input: UploadInput): Promise<UploadTicke
 export async function uploadFile(input: UploadInput, target: PostTarget): Promise<UploadResult> {
   const options = {
     proxy: input.proxy,
+    progress: input.progress,
     timeout: input.timeout,
     retries: input.retries,
     signal: input.signal,
