@@ -99,7 +99,14 @@ describe('readGitInfo in a real repository', () => {
     });
   });
 
-  it('runs at most two git processes', async () => {
+  it.each([
+    ['outside CI', {}],
+    [
+      'in Jenkins, where env-ci would ask git itself',
+      { CI: 'true', JENKINS_URL: 'http://ci', BRANCH_NAME: 'dev' },
+    ],
+    ['in a CI env-ci does not know', { CI: 'true' }],
+  ])('runs at most two git processes %s', async (_where, env) => {
     const bin = await tempDir('esa-stage-fakegit-');
     const log = join(bin, 'calls.log');
     const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
@@ -108,7 +115,7 @@ describe('readGitInfo in a real repository', () => {
     const path = process.env.PATH;
     process.env.PATH = `${bin}:${path}`;
     try {
-      await readGitInfo({ cwd: repo, env: {} });
+      await readGitInfo({ cwd: repo, env });
     } finally {
       process.env.PATH = path;
     }
@@ -155,25 +162,51 @@ describe('readGitInfo outside a repository', () => {
     });
   });
 
-  it('uses GitLab variables', async () => {
-    const dir = await tempDir('esa-stage-norepo-');
-    const info = await readGitInfo({
-      cwd: dir,
-      env: {
+  it.each([
+    [
+      'GitLab',
+      {
         GITLAB_CI: 'true',
         CI_COMMIT_SHA: 'fedcba9876543210fedcba9876543210fedcba98',
-        CI_COMMIT_SHORT_SHA: 'fedcba98',
-        CI_COMMIT_TITLE: 'fix: y',
         CI_COMMIT_REF_NAME: 'dev',
+        CI_MERGE_REQUEST_ID: '7',
+        CI_MERGE_REQUEST_SOURCE_BRANCH_NAME: 'feature/x',
+        CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main',
       },
-    });
+      'gitlab',
+      'feature/x',
+    ],
+    [
+      'CircleCI',
+      {
+        CI: 'true',
+        CIRCLECI: 'true',
+        CIRCLE_SHA1: 'fedcba9876543210fedcba9876543210fedcba98',
+        CIRCLE_BRANCH: 'dev',
+      },
+      'circleci',
+      'dev',
+    ],
+    [
+      'Bitbucket Pipelines',
+      {
+        BITBUCKET_BUILD_NUMBER: '12',
+        BITBUCKET_COMMIT: 'fedcba9876543210fedcba9876543210fedcba98',
+        BITBUCKET_BRANCH: 'dev',
+      },
+      'bitbucket',
+      'dev',
+    ],
+  ])('uses %s variables through env-ci', async (_name, env, service, branch) => {
+    const dir = await tempDir('esa-stage-norepo-');
+    const info = await readGitInfo({ cwd: dir, env });
     expect(info).toEqual({
       sha: 'fedcba9876543210fedcba9876543210fedcba98',
-      shortSha: 'fedcba98',
-      subject: 'fix: y',
-      branch: 'dev',
+      shortSha: 'fedcba9',
+      subject: undefined,
+      branch,
       dirty: undefined,
-      source: 'gitlab',
+      source: service,
     });
   });
 

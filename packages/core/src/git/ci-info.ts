@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isCi } from '../options/env-flags.js';
 import type { Env } from '../options/types.js';
 import type { GitInfo } from './git-info.js';
 
@@ -23,9 +24,11 @@ function short(sha: string | undefined): string | undefined {
 }
 
 /**
- * Reads GitHub Actions and GitLab CI variables. On a GitHub pull request event the sha and subject
- * come from the event payload (the PR head and title), since `GITHUB_SHA` and the checked-out commit
- * are the synthetic merge commit there. Never throws.
+ * What the CI service says about the commit. GitHub Actions is read here: on a pull request event
+ * the sha and subject come from the event payload (the PR head and title), since `GITHUB_SHA` and the
+ * checked-out commit are the synthetic merge commit there. Every other service (GitLab, CircleCI,
+ * Jenkins, Azure Pipelines, Bitbucket, Buildkite and 25 more) through `env-ci`, loaded only in CI:
+ * the commit and the branch (a merge request's source branch); git gives the subject. Never throws.
  */
 export async function readCiInfo(env: Env): Promise<CiInfo | undefined> {
   if (env.GITHUB_ACTIONS === 'true') {
@@ -43,15 +46,25 @@ export async function readCiInfo(env: Env): Promise<CiInfo | undefined> {
       source: 'github',
     };
   }
-  if (env.GITLAB_CI === 'true') {
-    const sha = env.CI_COMMIT_SHA;
+  // Outside CI env-ci would ask git itself: git is read separately.
+  if (!isCi(env)) return undefined;
+  try {
+    const { default: envCi } = await import('env-ci');
+    // Some services (Jenkins, Buildkite, TeamCity, ...) make env-ci run git synchronously, which
+    // would block the event loop and repeat what readGitInfo already asks git, concurrently. Given a
+    // directory no process can start in (a NUL byte), those calls fail before any process starts
+    // and env-ci keeps to the variables.
+    const ci = envCi({ env, cwd: '\u0000' });
+    if (!ci.isCi || !ci.service || ci.service === 'git') return undefined;
+    const sha = ci.commit || undefined;
     return {
       sha,
-      shortSha: env.CI_COMMIT_SHORT_SHA || short(sha),
-      subject: env.CI_COMMIT_TITLE || undefined,
-      branch: env.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME || env.CI_COMMIT_REF_NAME || undefined,
-      source: 'gitlab',
+      shortSha: short(sha),
+      subject: undefined,
+      branch: (ci.isPr && ci.prBranch) || ci.branch || undefined,
+      source: ci.service,
     };
+  } catch {
+    return undefined;
   }
-  return undefined;
 }

@@ -9,8 +9,8 @@ export interface GitInfo {
   readonly branch: string | undefined;
   /** True when tracked files differ from the commit; undefined when unknown. */
   readonly dirty: boolean | undefined;
-  /** Where the sha came from. */
-  readonly source: 'git' | 'github' | 'gitlab' | 'none';
+  /** Where the sha came from: `git`, `github`, another CI service as env-ci names it (`gitlab`, `circleci`, ...), or `none`. */
+  readonly source: string;
 }
 
 export const UNKNOWN_GIT_INFO: GitInfo = Object.freeze({
