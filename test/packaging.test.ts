@@ -154,7 +154,7 @@ describe('packed packages installed outside the workspace', () => {
     expect(result.staging).toBe(result.versions[2]);
   });
 
-  it("follows README's npm emulator quick start: start it, paste its exports, publish, inject a fault", async () => {
+  it("follows README's npm emulator quick start: start it, eval its exports, publish, inject a fault", async () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## Testing offline'), readme.indexOf('## Troubleshooting'));
     const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
@@ -162,6 +162,8 @@ describe('packed packages installed outside the workspace', () => {
       .map((line) => line.replace(/\s+#.*$/, '').trim())
       .filter((line) => line !== '');
     const start = commands.find((c) => c.startsWith('npx esa-stage-emulator'));
+    const pointShell = commands.find((c) => c.startsWith('eval "$(npx esa-stage-emulator --print-env)"'));
+    expect(pointShell).toBeDefined();
     const publishes = commands.filter((c) => c.startsWith('npx esa-stage publish'));
     const fault = /-d '([^']+)'/.exec(commands.find((c) => c.includes('/__emulator/faults')) ?? '')?.[1];
     expect(start).toBeDefined();
@@ -190,10 +192,9 @@ describe('packed packages installed outside the workspace', () => {
         'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
         'ESA_ENDPOINT',
       ]);
-      // Terminal 2: the README's commands with those exports (the fault is POSTed as its curl does).
-      const env = { ...baseEnv, ...exported };
+      // Terminal 2: the README's commands after its eval line (the fault is POSTed as its curl does).
       const sh = (command: string) =>
-        run('sh', ['-c', command], { cwd: dir, env }).then(
+        run('sh', ['-c', `${pointShell} && ${command}`], { cwd: dir, env: baseEnv }).then(
           (r) => ({ code: 0, stderr: r.stderr }),
           (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
         );

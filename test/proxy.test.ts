@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PublishedResult } from '@esa-stage/core';
-import { type Emulator, startEmulator } from '@esa-stage/emulator';
+import { EMULATOR_OIDC_TRUST, type Emulator, startEmulator } from '@esa-stage/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ConnectProxy, startConnectProxy } from './helpers/connect-proxy.js';
 import { runNode } from './helpers/run-node.js';
@@ -91,6 +91,40 @@ describe('a publish through a proxy', () => {
     );
     expect(ossTunnels.reduce((n, t) => n + t.sent, 0)).toBeGreaterThan(routine.length);
     expect(proxy.forwarded).toEqual([]);
+  });
+
+  it('sends the STS exchange of OIDC credentials through the proxy too', async () => {
+    proxy = await startConnectProxy({
+      map: {
+        '127.0.0.1:1': `127.0.0.1:${esaPort()}`,
+        '127.0.0.1:2': `127.0.0.1:${new URL(emulator.stsEndpoint).port}`,
+      },
+    });
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const token = `${part({ alg: 'none' })}.${part({ iss: 'https://token.actions.githubusercontent.com', sub: 'ci', aud: 'sts', exp: Math.floor(Date.now() / 1000) + 600 })}.x`;
+    await writeFile(join(dir, 'token'), token);
+    const sessions = emulator.state.stsSessions.length;
+    const run = await runNode(
+      CLI,
+      ['publish', 'routine.js', '--name', 'proxied', '-d', 'oidc via proxy', '--force'],
+      {
+        cwd: dir,
+        env: {
+          HTTP_PROXY: proxy.url,
+          ESA_ENDPOINT: UNREACHABLE_ESA,
+          ESA_STAGE_STS_ENDPOINT: 'http://127.0.0.1:2',
+          ALIBABA_CLOUD_ROLE_ARN: EMULATOR_OIDC_TRUST.roleArn,
+          ALIBABA_CLOUD_OIDC_PROVIDER_ARN: EMULATOR_OIDC_TRUST.providerArn,
+          ALIBABA_CLOUD_OIDC_TOKEN_FILE: join(dir, 'token'),
+        },
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(emulator.state.stsSessions).toHaveLength(sessions + 1);
+    const sts = proxy.tunnels.filter((t) => t.target === '127.0.0.1:2');
+    expect(sts.flatMap((t) => t.requestLines)).toEqual([
+      expect.stringMatching(/^POST \/\?Action=AssumeRoleWithOIDC&.* HTTP\/1\.1$/),
+    ]);
   });
 
   it('goes direct for a host in NO_PROXY', async () => {

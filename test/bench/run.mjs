@@ -38,9 +38,13 @@ function runNode(args, env = {}) {
 }
 
 async function startEmulatorProcess(args) {
-  const child = spawn(process.execPath, [EMULATOR_BIN, '--json', '--quiet', '--routine', 'bench', ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [EMULATOR_BIN, '--json', '--quiet', '--port', '0', '--routine', 'bench', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const [line] = await once(createInterface({ input: child.stdout }), 'line');
   return { ...JSON.parse(line), stop: () => child.kill('SIGTERM') };
 }

@@ -261,7 +261,7 @@ async function prepare(
     .then((found): Promise<CredentialsLookup> | CredentialsLookup => {
       for (const secret of lookupSecrets(found)) ctx.secrets.add(secret);
       // A dry run makes no request, STS included.
-      return opts.dryRun ? found : obtainCredentials(found, stsCallOptions(opts, ctx.logger, ctx.now));
+      return opts.dryRun ? found : obtainCredentials(found, stsCallOptions(opts, ctx.logger), ctx.now);
     })
     .catch((error: unknown): Error => (error instanceof Error ? error : new Error(String(error))));
   let chunk: OutputChunk | undefined;
@@ -346,7 +346,8 @@ async function run(
   // Already exchanged in prepare(): this returns the same credentials at once.
   const credentials = await obtainCredentials(
     prepared.credentials,
-    stsCallOptions(opts, ctx.logger, ctx.now),
+    stsCallOptions(opts, ctx.logger),
+    ctx.now,
   );
   ctx.secrets.add(credentials.accessKeySecret);
   ctx.secrets.add(credentials.securityToken);

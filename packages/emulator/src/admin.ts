@@ -5,7 +5,13 @@ import { handleUploadCallback } from './esa/callback-receiver.js';
 import type { FaultRule } from './faults.js';
 import { applyFaultDelayAndDrop, BodyTooLargeError, readBody, sendJson } from './http.js';
 import { newRequestId } from './ids.js';
-import { type CodeVersionRecord, type Deployment, ENV_NAMES, type Routine } from './state.js';
+import {
+  type CodeVersionRecord,
+  type Deployment,
+  ENV_NAMES,
+  type Routine,
+  type StsSession,
+} from './state.js';
 
 /** Prefix of the emulator's own routes on the ESA server; real ESA has none of them. */
 export const ADMIN_PREFIX = '/__emulator/';
@@ -92,6 +98,29 @@ function routineView(ctx: EmulatorContext, routine: Routine) {
   };
 }
 
+/** An STS session as JSON: who assumed which role until when; never its secrets. */
+function stsSessionView(session: StsSession) {
+  return {
+    action: session.action,
+    accessKeyId: session.accessKeyId,
+    roleArn: session.roleArn,
+    roleSessionName: session.roleSessionName,
+    principal: session.principal,
+    assumedRoleId: session.assumedRoleId,
+    durationSeconds: session.durationSeconds,
+    issuedAt: session.issuedAt.toISOString(),
+    expiration: session.expiration.toISOString(),
+    policy: session.policy ?? null,
+    callerAccessKeyId: session.callerAccessKeyId ?? null,
+    callerPrincipal: session.callerPrincipal ?? null,
+    oidcProviderArn: session.oidcProviderArn ?? null,
+    subject: session.subject ?? null,
+    issuer: session.issuer ?? null,
+    audience: session.audience ?? null,
+    requestId: session.requestId,
+  };
+}
+
 function notFound(res: ServerResponse, what: string, requestId: string): void {
   sendJson(res, 404, { Code: 'NotFound', Message: `${what} not found` }, requestId);
 }
@@ -104,7 +133,7 @@ async function readFaultRule(req: IncomingMessage): Promise<FaultRule> {
 
 /**
  * The emulator's own routes: the OSS callback receiver, read-only inspection of routines and
- * versions (with the exact bytes), the request log, faults and reset. Returns false for any other
+ * versions (with the exact bytes), the request log, STS sessions, faults and reset. Returns false for any other
  * path, which is then ESA OpenAPI's.
  */
 export async function handleAdminRequest(
@@ -146,7 +175,12 @@ export async function handleAdminRequest(
       sendJson(
         res,
         200,
-        { ok: true, endpoint: ctx.endpoints.esa, ossEndpoint: ctx.endpoints.oss },
+        {
+          ok: true,
+          endpoint: ctx.endpoints.esa,
+          ossEndpoint: ctx.endpoints.oss,
+          stsEndpoint: ctx.endpoints.sts,
+        },
         requestId,
       );
     } else if (method === 'GET' && parts[0] === 'routines' && parts.length === 1) {
@@ -190,6 +224,8 @@ export async function handleAdminRequest(
       }
     } else if (method === 'GET' && parts[0] === 'requests') {
       sendJson(res, 200, ctx.state.requests, requestId);
+    } else if (method === 'GET' && parts[0] === 'sts-sessions' && parts.length === 1) {
+      sendJson(res, 200, ctx.state.stsSessions.map(stsSessionView), requestId);
     } else if (parts[0] === 'faults' && method === 'GET') {
       sendJson(res, 200, ctx.faults.list(), requestId);
     } else if (parts[0] === 'faults' && method === 'POST') {

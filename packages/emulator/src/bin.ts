@@ -1,14 +1,21 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { startEmulator } from './start-emulator.js';
+import { EMULATOR_ACCESS_KEY } from './credentials.js';
+import { baseUrl } from './http.js';
+import { resolveEmulatorOptions } from './options.js';
+import { type BinPorts, DEFAULT_BIN_PORTS, emulatorEnv, exportLines, resolveBinPorts } from './shell-env.js';
+import { type Emulator, startEmulator } from './start-emulator.js';
 
+const { port: P, ossPort: O, stsPort: S } = DEFAULT_BIN_PORTS;
 const USAGE = `Usage: esa-stage-emulator [options]
 
-A local Alibaba Cloud ESA OpenAPI (2024-09-10) + OSS PostObject server for offline publishing tests.
+A local Alibaba Cloud ESA OpenAPI (2024-09-10) + OSS PostObject + STS (2015-04-01) server for
+offline publishing tests.
 
 Options:
-  --port <n>            ESA OpenAPI port (default: a free one)
-  --oss-port <n>        OSS PostObject port (default: a free one)
+  --port <n>            ESA OpenAPI port (default: ${P}); 0 picks free ports for all three servers
+  --oss-port <n>        OSS PostObject port (default: --port + 1, so ${O}; free with --port 0)
+  --sts-port <n>        STS port (default: --port + 2, so ${S}; free with --port 0)
   --host <addr>         loopback address to listen on (default: 127.0.0.1)
   --routine <name>      create this routine at start (repeatable)
   --version-quota <n>   code versions per routine (default: 10)
@@ -16,6 +23,10 @@ Options:
   --assets-ready-delay <ms>
                         how long an uploaded assets zip takes to build (default: 0)
   --json                print one JSON line with the endpoints and credentials, then the log
+  --env                 print only sh \`export\` lines once listening, then log on stderr
+  --print-env           print the \`export\` lines for these ports and exit, starting nothing:
+                          eval "$(npx esa-stage-emulator --print-env)"
+                        in a second shell points it at an emulator running with the same ports
   --quiet               do not log requests
   -h, --help            show this help
 `;
@@ -32,6 +43,125 @@ function integer(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
+function parse() {
+  return parseArgs({
+    options: {
+      port: { type: 'string' },
+      'oss-port': { type: 'string' },
+      'sts-port': { type: 'string' },
+      host: { type: 'string' },
+      routine: { type: 'string', multiple: true },
+      'version-quota': { type: 'string' },
+      latency: { type: 'string' },
+      'assets-ready-delay': { type: 'string' },
+      json: { type: 'boolean' },
+      env: { type: 'boolean' },
+      'print-env': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+/** The endpoints a running emulator reports on its health route, or undefined when none answers. */
+async function probe(endpoint: string): Promise<{ endpoint: string; stsEndpoint: string } | undefined> {
+  try {
+    const res = await fetch(`${endpoint}/__emulator/health`, { signal: AbortSignal.timeout(1000) });
+    const health = (await res.json()) as { endpoint?: unknown; stsEndpoint?: unknown };
+    if (typeof health.endpoint === 'string' && typeof health.stsEndpoint === 'string') {
+      return { endpoint: health.endpoint, stsEndpoint: health.stsEndpoint };
+    }
+  } catch {
+    // Nothing there (or not an emulator): said below.
+  }
+  return undefined;
+}
+
+/**
+ * `--print-env`: the export lines for an emulator on these ports, without starting one. The ESA
+ * port is asked for its endpoints; when nothing answers the lines are still printed (the emulator
+ * may start later) and stderr says so.
+ */
+async function printEnv(host: string, ports: BinPorts): Promise<void> {
+  if (ports.port === 0 || ports.stsPort === 0) {
+    fail(
+      '--print-env needs fixed ports (with port 0 they are only known once listening: use --env or --json)',
+    );
+  }
+  const endpoint = baseUrl(host, ports.port);
+  const running = await probe(endpoint);
+  if (!running) {
+    process.stderr.write(
+      `esa-stage-emulator: nothing answers at ${endpoint} yet; start it with \`esa-stage-emulator\` and the same --host/--port\n`,
+    );
+  }
+  const stsEndpoint = running?.stsEndpoint ?? baseUrl(host, ports.stsPort);
+  process.stdout.write(exportLines(emulatorEnv(endpoint, stsEndpoint, EMULATOR_ACCESS_KEY)));
+}
+
+/** One line for a port in use, naming it and the way out; undefined for any other error. */
+function portInUse(error: unknown, host: string, ports: BinPorts): string | undefined {
+  const e = error as { code?: unknown; port?: unknown };
+  if (e.code !== 'EADDRINUSE') return undefined;
+  const which =
+    e.port === ports.port
+      ? 'ESA OpenAPI'
+      : e.port === ports.ossPort
+        ? 'OSS'
+        : e.port === ports.stsPort
+          ? 'STS'
+          : 'a';
+  return `esa-stage-emulator: ${which} port ${String(e.port)} on ${host} is in use; pass --port 0 for free ports, or another --port (is an emulator already running?)`;
+}
+
+/** The flags that make `--print-env` find this emulator: its host and ESA port, when not the defaults. */
+function printEnvFlags(host: string, endpoint: string): string {
+  const port = Number(new URL(endpoint).port);
+  return `${host === '127.0.0.1' ? '' : ` --host ${host}`}${port === DEFAULT_BIN_PORTS.port ? '' : ` --port ${port}`}`;
+}
+
+function announce(values: Values, host: string, emulator: Emulator): void {
+  const { endpoint, ossEndpoint, stsEndpoint, credentials } = emulator;
+  if (values.json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        endpoint,
+        ossEndpoint,
+        stsEndpoint,
+        accessKeyId: credentials.accessKeyId,
+        accessKeySecret: credentials.accessKeySecret,
+        sts: credentials.sts,
+      })}\n`,
+    );
+  } else if (values.env) {
+    process.stdout.write(exportLines(emulatorEnv(endpoint, stsEndpoint, credentials)));
+  } else {
+    process.stdout.write(
+      [
+        'esa-stage emulator is listening (test credentials below are public and work nowhere else)',
+        `  ESA OpenAPI  ${endpoint}`,
+        `  OSS          ${ossEndpoint}`,
+        `  STS          ${stsEndpoint}   (AssumeRole, AssumeRoleWithOIDC)`,
+        `  inspect      ${endpoint}/__emulator/routines`,
+        '',
+        'Point a publish at it:',
+        `  export ESA_ENDPOINT=${endpoint}`,
+        `  export ALIBABA_CLOUD_ACCESS_KEY_ID=${credentials.accessKeyId}`,
+        `  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${credentials.accessKeySecret}`,
+        `or run  eval "$(npx esa-stage-emulator --print-env${printEnvFlags(host, endpoint)})"  (adds ESA_STAGE_STS_ENDPOINT)`,
+        '',
+        `STS triple: ${credentials.sts.accessKeyId} / ${credentials.sts.accessKeySecret} / ${credentials.sts.securityToken}`,
+        'Stop with Ctrl-C.',
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
 async function main(): Promise<void> {
   let args: ReturnType<typeof parse>;
   try {
@@ -44,12 +174,19 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const modes = (['json', 'env', 'print-env'] as const).filter((m) => values[m]);
+  if (modes.length > 1)
+    fail(`choose one of --json, --env and --print-env, not ${modes.map((m) => `--${m}`).join(' and ')}`);
+  const ports = resolveBinPorts({
+    port: integer('port', values.port),
+    ossPort: integer('oss-port', values['oss-port']),
+    stsPort: integer('sts-port', values['sts-port']),
+  });
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   const options = {
+    ...ports,
     routines: values.routine ?? [],
     ...(values.host !== undefined && { host: values.host }),
-    ...(values.port !== undefined && { port: integer('port', values.port) ?? 0 }),
-    ...(values['oss-port'] !== undefined && { ossPort: integer('oss-port', values['oss-port']) ?? 0 }),
     ...(values['version-quota'] !== undefined && {
       versionQuota: integer('version-quota', values['version-quota']) ?? 10,
     }),
@@ -59,11 +196,24 @@ async function main(): Promise<void> {
     }),
     ...(log && { log }),
   };
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  let host: string;
+  try {
+    host = resolveEmulatorOptions(options).host;
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (values['print-env']) {
+    await printEnv(host, ports);
+    return;
+  }
+  let emulator: Emulator;
   try {
     emulator = await startEmulator(options);
   } catch (error) {
-    fail((error as Error).message);
+    const busy = portInUse(error, host, ports);
+    if (busy === undefined) fail((error as Error).message);
+    process.stderr.write(`${busy}\n`);
+    process.exit(1);
   }
   // Handlers first: whoever reads the ready line below may signal at once.
   const stop = (signal: NodeJS.Signals) => {
@@ -77,55 +227,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const { endpoint, ossEndpoint, credentials } = emulator;
-  if (values.json) {
-    process.stdout.write(
-      `${JSON.stringify({
-        endpoint,
-        ossEndpoint,
-        accessKeyId: credentials.accessKeyId,
-        accessKeySecret: credentials.accessKeySecret,
-        sts: credentials.sts,
-      })}\n`,
-    );
-  } else {
-    process.stdout.write(
-      [
-        'esa-stage emulator is listening (test credentials below are public and work nowhere else)',
-        `  ESA OpenAPI  ${endpoint}`,
-        `  OSS          ${ossEndpoint}`,
-        `  inspect      ${endpoint}/__emulator/routines`,
-        '',
-        'Point a publish at it:',
-        `  export ESA_ENDPOINT=${endpoint}`,
-        `  export ALIBABA_CLOUD_ACCESS_KEY_ID=${credentials.accessKeyId}`,
-        `  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${credentials.accessKeySecret}`,
-        '',
-        `STS triple: ${credentials.sts.accessKeyId} / ${credentials.sts.accessKeySecret} / ${credentials.sts.securityToken}`,
-        'Stop with Ctrl-C.',
-        '',
-      ].join('\n'),
-    );
-  }
-}
-
-function parse() {
-  return parseArgs({
-    options: {
-      port: { type: 'string' },
-      'oss-port': { type: 'string' },
-      host: { type: 'string' },
-      routine: { type: 'string', multiple: true },
-      'version-quota': { type: 'string' },
-      latency: { type: 'string' },
-      'assets-ready-delay': { type: 'string' },
-      json: { type: 'boolean' },
-      quiet: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  announce(values, host, emulator);
 }
 
 await main();

@@ -1,4 +1,9 @@
-import type { EmulatorCredential } from './credentials.js';
+import {
+  configuredCredential,
+  type EmulatorCredential,
+  findCredential,
+  type SigningCredential,
+} from './credentials.js';
 import type { FaultInjector } from './faults.js';
 import type { ResolvedEmulatorOptions } from './options.js';
 import type { EmulatorState, RequestRecord } from './state.js';
@@ -10,7 +15,7 @@ export interface OssBucket {
   readonly accessKeySecret: string;
 }
 
-/** What both servers share. */
+/** What the servers share. */
 export interface EmulatorContext {
   readonly options: ResolvedEmulatorOptions;
   readonly state: EmulatorState;
@@ -18,15 +23,42 @@ export interface EmulatorContext {
   /** Built-in test credentials first, then the configured ones. */
   readonly credentials: readonly EmulatorCredential[];
   readonly bucket: OssBucket;
-  /** Base URLs without a trailing slash, set once both servers listen. */
-  readonly endpoints: { esa: string; oss: string };
+  /** Base URLs without a trailing slash, set once the servers listen. */
+  readonly endpoints: { esa: string; oss: string; sts: string };
 }
+
+/**
+ * The credential of an AccessKey ID: a built-in or configured one, else one the STS server issued
+ * (expired ones included: the token check answers `InvalidSecurityToken.Expired` for them).
+ */
+export function findSigningCredential(
+  ctx: EmulatorContext,
+  accessKeyId: string,
+): SigningCredential | undefined {
+  const configured = findCredential(ctx.credentials, accessKeyId);
+  return configured ? configuredCredential(configured) : ctx.state.issuedCredentials.get(accessKeyId);
+}
+
+/** Who signed a request, filled in once its signature verified (for the request record). */
+export interface Caller {
+  accessKeyId: string | undefined;
+  principal: string | undefined;
+}
+
+/** A record to log: the identity fields may be left out when no signature was verified. */
+export type RequestRecordInput = Omit<RequestRecord, 'accessKeyId' | 'principal'> &
+  Partial<Pick<RequestRecord, 'accessKeyId' | 'principal'>>;
 
 /** Path of the ESA server's internal route that receives OSS upload callbacks. */
 export const CALLBACK_PATH = '/__emulator/oss-callback';
 
 /** Records a finished request and logs its line. Never pass secrets in any field. */
-export function recordRequest(ctx: EmulatorContext, record: RequestRecord): void {
+export function recordRequest(ctx: EmulatorContext, input: RequestRecordInput): void {
+  const record: RequestRecord = {
+    ...input,
+    accessKeyId: input.accessKeyId ?? undefined,
+    principal: input.principal ?? undefined,
+  };
   ctx.state.requests.push(record);
   ctx.options.log?.(
     `${record.service} ${record.action} ${record.status}${record.code ? ` ${record.code}` : ''} ${record.requestId}`,

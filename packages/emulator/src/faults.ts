@@ -2,6 +2,8 @@
 export type FaultTarget =
   /** An ESA OpenAPI action by name, or `'*'` for every action. */
   | { readonly action: string }
+  /** An STS action by name (`AssumeRole`, `AssumeRoleWithOIDC`), or `'*'` for every STS request. */
+  | { readonly stsAction: string }
   /** The OSS PostObject upload. */
   | { readonly oss: true }
   /** The emulator's own upload callback receiver (a failing callback gives OSS 203 CallbackFailed). */
@@ -24,9 +26,10 @@ export interface FaultSpec {
   /** Destroy the connection without an answer, before handling the request. */
   readonly drop?: boolean;
   /**
-   * ESA actions only: handle the request normally (state changes, the request is recorded with the
-   * status it would have answered), then destroy the connection without sending the answer, as a
-   * lost response looks to a client. Not with `status` or `drop`.
+   * ESA and STS actions only: handle the request normally (state changes, STS credentials are
+   * issued, the request is recorded with the status it would have answered), then destroy the
+   * connection without sending the answer, as a lost response looks to a client. Not with `status`
+   * or `drop`.
    */
   readonly dropAfterProcessing?: boolean;
   /**
@@ -54,7 +57,11 @@ interface ActiveRule {
 }
 
 /** The request a fault is matched against. */
-export type FaultSubject = { readonly action: string } | { readonly oss: true } | { readonly callback: true };
+export type FaultSubject =
+  | { readonly action: string }
+  | { readonly stsAction: string }
+  | { readonly oss: true }
+  | { readonly callback: true };
 
 /** The failure reason of an `assetsBuild` fault given without a `message`. */
 export const DEFAULT_ASSETS_BUILD_FAILURE =
@@ -62,13 +69,16 @@ export const DEFAULT_ASSETS_BUILD_FAILURE =
 
 function matches(rule: FaultRule, subject: FaultSubject): boolean {
   if ('action' in rule) return 'action' in subject && (rule.action === '*' || rule.action === subject.action);
+  if ('stsAction' in rule) {
+    return 'stsAction' in subject && (rule.stsAction === '*' || rule.stsAction === subject.stsAction);
+  }
   if ('oss' in rule) return 'oss' in subject;
   if ('callback' in rule) return 'callback' in subject;
   return false;
 }
 
 /**
- * Programmable faults and latency, shared by both servers. Rules are tried in the order they were
+ * Programmable faults and latency, shared by the servers. Rules are tried in the order they were
  * added; the first that matches and has uses left applies.
  */
 export class FaultInjector {
@@ -133,11 +143,15 @@ export class FaultInjector {
 }
 
 function validateRule(rule: FaultRule): void {
-  const targets = ['action', 'oss', 'callback', 'assetsBuild'].filter((k) => k in rule);
+  const targets = ['action', 'stsAction', 'oss', 'callback', 'assetsBuild'].filter((k) => k in rule);
   if (targets.length !== 1) {
     throw new TypeError(
-      'esa-stage emulator: a fault names exactly one of action, oss, callback or assetsBuild',
+      'esa-stage emulator: a fault names exactly one of action, stsAction, oss, callback or assetsBuild',
     );
+  }
+  const name: unknown = 'action' in rule ? rule.action : 'stsAction' in rule ? rule.stsAction : 'none';
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError(`esa-stage emulator: fault ${targets[0]} must be an action name or '*'`);
   }
   if ('assetsBuild' in rule) {
     validateAssetsBuildRule(rule);
@@ -161,7 +175,7 @@ function validateRule(rule: FaultRule): void {
   }
 }
 
-/** `dropAfterProcessing`: a boolean, for ESA actions only, never with an answer or an early drop. */
+/** `dropAfterProcessing`: a boolean, for ESA and STS actions only, never with an answer or an early drop. */
 function validateDropAfterProcessing(rule: FaultRule): void {
   const value: unknown = rule.dropAfterProcessing;
   if (value === undefined || value === false) return;
@@ -170,8 +184,8 @@ function validateDropAfterProcessing(rule: FaultRule): void {
       `esa-stage emulator: fault dropAfterProcessing must be a boolean, got ${String(value)}`,
     );
   }
-  if (!('action' in rule)) {
-    throw new TypeError('esa-stage emulator: dropAfterProcessing applies to ESA action faults only');
+  if (!('action' in rule) && !('stsAction' in rule)) {
+    throw new TypeError('esa-stage emulator: dropAfterProcessing applies to ESA and STS action faults only');
   }
   if (rule.status !== undefined || rule.drop) {
     throw new TypeError(

@@ -20,6 +20,11 @@ export type {
   Routine,
   StagingCode,
   StoredObject,
+  StsAction,
+  StsSession,
   UploadTicket,
 } from './state.js';
 export { EmulatorState } from './state.js';
+export { STS_API_VERSION } from './sts/handler.js';
+export type { OidcTrust } from './sts/trust.js';
+export { EMULATOR_ACCOUNT_ID, EMULATOR_OIDC_TRUST, EMULATOR_ROLE_ARN } from './sts/trust.js';

@@ -1,11 +1,12 @@
 import { isIPv4 } from 'node:net';
 import { isLoopbackHostname } from '@esa-stage/core';
 import type { EmulatorCredential } from './credentials.js';
+import { type OidcTrust, type ResolvedOidcTrust, resolveOidcTrusts, resolveRamRoles } from './sts/trust.js';
 
 /** Options of {@link startEmulator}. Every field is optional. */
 export interface EmulatorOptions {
   /**
-   * Interface both servers listen on. Only loopback addresses are accepted: the emulator is a test
+   * Interface the servers listen on. Only loopback addresses are accepted: the emulator is a test
    * double and must never be reachable from another machine.
    * @default '127.0.0.1'
    */
@@ -21,11 +22,29 @@ export interface EmulatorOptions {
    */
   ossPort?: number;
   /**
-   * Extra credentials the ESA server accepts, besides the built-in test AccessKey and STS triple.
-   * An AccessKey ID starting with `STS.` must come with its `securityToken`.
+   * Port of the STS server (`AssumeRole`, `AssumeRoleWithOIDC`); `0` picks a free one.
+   * @default 0
+   */
+  stsPort?: number;
+  /**
+   * Extra credentials the ESA server (and STS `AssumeRole`) accepts, besides the built-in test
+   * AccessKey and STS triple. An AccessKey ID starting with `STS.` must come with its `securityToken`.
    * @default []
    */
   credentials?: readonly EmulatorCredential[];
+  /**
+   * The RAM roles that trust an OIDC identity provider: what STS `AssumeRoleWithOIDC` accepts. The
+   * token's signature is never verified; its `exp`, and its `aud` / `iss` when the trust sets
+   * `audience` / `issuer`, are.
+   * @default [EMULATOR_OIDC_TRUST]
+   */
+  oidc?: readonly OidcTrust[];
+  /**
+   * The RAM role ARNs STS `AssumeRole` lets any accepted AccessKey assume. A role known only from
+   * `oidc` exists but answers `NoPermission` to `AssumeRole`; any other answers `EntityNotExist.Role`.
+   * @default [EMULATOR_ROLE_ARN]
+   */
+  ramRoles?: readonly string[];
   /**
    * Routines that exist from the start, as if created with `CreateRoutine`.
    * @default []
@@ -45,8 +64,8 @@ export interface EmulatorOptions {
    */
   stagingIps?: readonly string[];
   /**
-   * Largest `x-acs-date` skew from the emulator's clock, in milliseconds, before
-   * `InvalidTimeStamp.Expired`; signature nonces are remembered for as long.
+   * Largest `x-acs-date` (ESA) or `Timestamp` (STS) skew from the emulator's clock, in
+   * milliseconds, before `InvalidTimeStamp.Expired`; signature nonces are remembered for as long.
    * @default 900000 (15 minutes)
    */
   maxClockSkewMs?: number;
@@ -81,7 +100,7 @@ export interface EmulatorOptions {
    */
   requireContentLength?: boolean;
   /**
-   * Fixed latency added before every request of both servers is handled, in ms (benchmarks).
+   * Fixed latency added before every request of every server is handled, in ms (benchmarks).
    * @default 0
    */
   latencyMs?: number;
@@ -102,7 +121,10 @@ export interface ResolvedEmulatorOptions {
   readonly host: string;
   readonly port: number;
   readonly ossPort: number;
+  readonly stsPort: number;
   readonly credentials: readonly EmulatorCredential[];
+  readonly oidc: readonly ResolvedOidcTrust[];
+  readonly ramRoles: readonly string[];
   readonly routines: readonly string[];
   readonly versionQuota: number;
   readonly stagingIps: readonly string[];
@@ -143,7 +165,10 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     host,
     port: options.port ?? 0,
     ossPort: options.ossPort ?? 0,
+    stsPort: options.stsPort ?? 0,
     credentials: options.credentials ?? [],
+    oidc: resolveOidcTrusts(options.oidc),
+    ramRoles: resolveRamRoles(options.ramRoles),
     routines: options.routines ?? [],
     versionQuota: options.versionQuota ?? 10,
     stagingIps: resolveStagingIps(options.stagingIps),
@@ -157,7 +182,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     now: options.now ?? Date.now,
     log: options.log,
   };
-  for (const name of ['port', 'ossPort'] as const) {
+  for (const name of ['port', 'ossPort', 'stsPort'] as const) {
     const v = resolved[name];
     if (!Number.isInteger(v) || v < 0 || v > 65535) {
       throw new RangeError(`esa-stage emulator: ${name} must be an integer from 0 to 65535, got ${v}`);

@@ -6,9 +6,11 @@ import type { EmulatorContext } from './context.js';
 import { EMULATOR_ACCESS_KEY, EMULATOR_STS_CREDENTIAL, type EmulatorCredential } from './credentials.js';
 import { createEsaHandler } from './esa/handler.js';
 import { FaultInjector } from './faults.js';
+import { baseUrl } from './http.js';
 import { type EmulatorOptions, resolveEmulatorOptions } from './options.js';
 import { createOssHandler } from './oss/handler.js';
 import { EmulatorState } from './state.js';
+import { createStsHandler } from './sts/handler.js';
 
 /** A running emulator. */
 export interface Emulator {
@@ -16,15 +18,20 @@ export interface Emulator {
   readonly endpoint: string;
   /** Base URL of the OSS PostObject server (the `Url` of every `OssPostConfig`). */
   readonly ossEndpoint: string;
+  /**
+   * Base URL of the STS server, e.g. `http://127.0.0.1:40125`: `AssumeRole` and
+   * `AssumeRoleWithOIDC` (version 2015-04-01, RPC style, `POST /`).
+   */
+  readonly stsEndpoint: string;
   /** The built-in test AccessKey, and an STS triple; both are accepted by the ESA server. */
   readonly credentials: EmulatorCredential & { readonly sts: EmulatorCredential };
-  /** Routines, versions, stored objects and the request log. */
+  /** Routines, versions, stored objects, STS sessions and the request log. */
   readonly state: EmulatorState;
   /** Programmable faults and latency. */
   readonly faults: FaultInjector;
   /** The emulated bucket and the key signing its policies (tests craft their own policies with it). */
   readonly bucket: EmulatorContext['bucket'];
-  /** Stops both servers and ends open connections. */
+  /** Stops the servers and ends open connections. */
   close(): Promise<void>;
 }
 
@@ -45,10 +52,6 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-function baseUrl(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 function serve(handler: Handler): Server {
@@ -67,7 +70,7 @@ function serve(handler: Handler): Server {
   });
 }
 
-/** Starts the ESA OpenAPI server and the OSS PostObject server on loopback. */
+/** Starts the ESA OpenAPI server, the OSS PostObject server and the STS server on loopback. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = resolveEmulatorOptions(options);
   const state = new EmulatorState(resolved.now, resolved.versionQuota);
@@ -82,7 +85,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       accessKeyId: `LTAIoss${randomBytes(8).toString('hex')}`,
       accessKeySecret: randomBytes(24).toString('base64url'),
     },
-    endpoints: { esa: '', oss: '' },
+    endpoints: { esa: '', oss: '', sts: '' },
   };
   const esaHandler = createEsaHandler(ctx);
   const esaServer = serve(async (req, res) => {
@@ -90,22 +93,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await esaHandler(req, res);
   });
   const ossServer = serve(createOssHandler(ctx));
+  const stsServer = serve(createStsHandler(ctx));
+  const servers = [esaServer, ossServer, stsServer];
   try {
     ctx.endpoints.esa = baseUrl(resolved.host, await listen(esaServer, resolved.port, resolved.host));
     ctx.endpoints.oss = baseUrl(resolved.host, await listen(ossServer, resolved.ossPort, resolved.host));
+    ctx.endpoints.sts = baseUrl(resolved.host, await listen(stsServer, resolved.stsPort, resolved.host));
   } catch (error) {
-    await Promise.all([closeServer(esaServer), closeServer(ossServer)]);
+    await Promise.all(servers.map(closeServer));
     throw error;
   }
   return {
     endpoint: ctx.endpoints.esa,
     ossEndpoint: ctx.endpoints.oss,
+    stsEndpoint: ctx.endpoints.sts,
     credentials: { ...EMULATOR_ACCESS_KEY, sts: EMULATOR_STS_CREDENTIAL },
     state,
     faults: ctx.faults,
     bucket: ctx.bucket,
     close: async () => {
-      await Promise.all([closeServer(esaServer), closeServer(ossServer)]);
+      await Promise.all(servers.map(closeServer));
     },
   };
 }

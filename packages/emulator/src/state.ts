@@ -1,4 +1,5 @@
 import { codeBytesOf } from './code-bytes.js';
+import type { SigningCredential } from './credentials.js';
 import { createCodeVersionGenerator } from './ids.js';
 
 export type EnvName = 'staging' | 'production';
@@ -135,14 +136,59 @@ export interface Routine {
   readonly envs: Map<EnvName, Deployment>;
 }
 
-/** One request as either server saw it, for tests that count round trips. */
+/** One request as a server saw it, for tests that count round trips and check who called. */
 export interface RequestRecord {
-  readonly service: 'esa' | 'oss' | 'callback';
-  /** ESA action, or `PostObject` / the callback path. */
+  readonly service: 'esa' | 'oss' | 'callback' | 'sts';
+  /** ESA or STS action, or `PostObject` / the callback path. */
   readonly action: string;
   readonly status: number;
   /** The error code answered, if any. */
   readonly code: string | undefined;
+  readonly requestId: string;
+  /**
+   * The AccessKey ID whose signature (and security token) verified: ESA requests and STS
+   * `AssumeRole`. `undefined` when the request failed before that, and for OSS, callback and
+   * `AssumeRoleWithOIDC` requests (OIDC calls carry no AccessKey: their session is in
+   * `EmulatorState.stsSessions`).
+   */
+  readonly accessKeyId: string | undefined;
+  /**
+   * Who signed, when `accessKeyId` is set: the assumed-role ARN
+   * (`acs:ram::<account>:assumed-role/<role>/<session>`) for credentials issued by the STS server,
+   * `undefined` for the built-in and configured AccessKeys (they stand for no RAM identity).
+   */
+  readonly principal: string | undefined;
+}
+
+/** The STS action that issued a session. */
+export type StsAction = 'AssumeRole' | 'AssumeRoleWithOIDC';
+
+/** Credentials the STS server issued, without their secrets (AccessKeySecret, SecurityToken). */
+export interface StsSession {
+  readonly action: StsAction;
+  /** The issued `STS.` AccessKey ID (what ESA requests signed with it record as `accessKeyId`). */
+  readonly accessKeyId: string;
+  readonly roleArn: string;
+  readonly roleSessionName: string;
+  /** The assumed-role ARN, `acs:ram::<account>:assumed-role/<role>/<session>`: `AssumedRoleUser.Arn`. */
+  readonly principal: string;
+  /** `AssumedRoleUser.AssumedRoleId`, `<role id>:<session>`. */
+  readonly assumedRoleId: string;
+  readonly durationSeconds: number;
+  readonly issuedAt: Date;
+  /** `Credentials.Expiration`: the credentials are refused from this instant on (emulator clock). */
+  readonly expiration: Date;
+  /** The session `Policy` as given, if any (not enforced). */
+  readonly policy: string | undefined;
+  /** `AssumeRole`: the AccessKey ID that signed the call, and its principal (when it was issued too). */
+  readonly callerAccessKeyId: string | undefined;
+  readonly callerPrincipal: string | undefined;
+  /** `AssumeRoleWithOIDC`: the provider ARN and the token's `sub`, `iss` and `aud` claims. */
+  readonly oidcProviderArn: string | undefined;
+  readonly subject: string | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: readonly string[] | undefined;
+  /** The STS request that issued it. */
   readonly requestId: string;
 }
 
@@ -152,6 +198,13 @@ export class EmulatorState {
   readonly objects = new Map<string, StoredObject>();
   readonly tickets = new Map<string, UploadTicket>();
   readonly requests: RequestRecord[] = [];
+  /** Every session the STS server issued, oldest first, without secrets. */
+  readonly stsSessions: StsSession[] = [];
+  /**
+   * The credentials the STS server issued, by AccessKey ID, expired ones included. Holds secrets:
+   * the servers check signatures with them; nothing logs them or answers them to the admin routes.
+   */
+  readonly issuedCredentials = new Map<string, SigningCredential>();
   readonly nextCodeVersion: () => string;
   private deploySequence = 0;
 
@@ -232,11 +285,16 @@ export class EmulatorState {
     );
   }
 
-  /** Forgets everything but the configuration: routines, objects, versions and the request log. */
+  /**
+   * Forgets everything but the configuration: routines, objects, versions, the request log, and
+   * the STS sessions with their credentials (which stop being accepted).
+   */
   reset(): void {
     this.routines.clear();
     this.objects.clear();
     this.tickets.clear();
     this.requests.length = 0;
+    this.stsSessions.length = 0;
+    this.issuedCredentials.clear();
   }
 }

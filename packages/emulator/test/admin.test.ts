@@ -12,13 +12,16 @@ afterAll(async () => {
 const admin = (path: string, init?: RequestInit) => fetch(`${emulator.endpoint}/__emulator/${path}`, init);
 
 describe('emulator admin routes', () => {
-  it('reports health with both endpoints', async () => {
+  it('reports health with the three endpoints', async () => {
     const res = await admin('health');
     expect(await res.json()).toEqual({
       ok: true,
       endpoint: emulator.endpoint,
       ossEndpoint: emulator.ossEndpoint,
+      stsEndpoint: emulator.stsEndpoint,
     });
+    expect(emulator.stsEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(new Set([emulator.endpoint, emulator.ossEndpoint, emulator.stsEndpoint]).size).toBe(3);
   });
 
   it('lists routines and answers 404 for unknown ones and versions', async () => {

@@ -1,44 +1,111 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Esa, { GetRoutineRequest } from '@alicloud/esa20240910';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EMULATOR_ACCESS_KEY, EMULATOR_OIDC_TRUST, EMULATOR_ROLE_ARN } from '../src/index.js';
+import { DEFAULT_BIN_PORTS, exportLines, resolveBinPorts, shellQuote } from '../src/shell-env.js';
+import { githubClaims, unsignedJwt } from './sts-helpers.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 interface Ready {
   endpoint: string;
   ossEndpoint: string;
+  stsEndpoint: string;
   accessKeyId: string;
   accessKeySecret: string;
 }
 
-let child: ChildProcessWithoutNullStreams | undefined;
-afterEach(() => {
-  child?.kill('SIGKILL');
-  child = undefined;
+const children: ChildProcessWithoutNullStreams[] = [];
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
-/** Runs the bin to its exit; resolves its exit code and everything it wrote on stderr. */
-async function runToExit(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: 'pipe' });
-  child = proc;
+function start(command: string, args: string[]): ChildProcessWithoutNullStreams {
+  const proc = spawn(command, args, { stdio: 'pipe' });
+  children.push(proc);
+  return proc;
+}
+
+/** Runs a command to its exit; resolves its exit code and what it wrote. */
+async function run(
+  command: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = start(command, args);
+  let stdout = '';
   let stderr = '';
+  proc.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
   proc.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const [code] = (await once(proc, 'exit')) as [number | null];
-  return { code, stderr };
+  return { code, stdout, stderr };
 }
 
+const runBin = (args: string[]) => run(process.execPath, [BIN, ...args]);
+
+/** Starts the bin with --json (free ports unless a port is given) and reads its ready line. */
 async function startBin(args: string[]): Promise<{ proc: ChildProcessWithoutNullStreams; ready: Ready }> {
-  const proc = spawn(process.execPath, [BIN, '--json', ...args], { stdio: 'pipe' });
-  child = proc;
+  const ports = args.includes('--port') ? [] : ['--port', '0'];
+  const proc = start(process.execPath, [BIN, '--json', ...ports, ...args]);
   const lines = createInterface({ input: proc.stdout });
   const [first] = (await once(lines, 'line')) as [string];
   return { proc, ready: JSON.parse(first) as Ready };
+}
+
+/** Listens on a port of loopback, to make it busy; resolves the port. */
+async function occupy(port = 0): Promise<number> {
+  const server = createServer();
+  servers.push(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** A port N with N, N+1 and N+2 free on loopback (checked, then released). */
+async function freeTriple(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const base = await occupy();
+    try {
+      await occupy(base + 1);
+      await occupy(base + 2);
+      return base;
+    } catch {
+      // Taken: try another base.
+    } finally {
+      await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+    }
+  }
+  throw new Error('no three consecutive free ports');
+}
+
+async function assumeRoleWithOidc(stsEndpoint: string): Promise<number> {
+  const res = await fetch(`${stsEndpoint}/?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      OIDCProviderArn: EMULATOR_OIDC_TRUST.providerArn,
+      RoleArn: EMULATOR_ROLE_ARN,
+      OIDCToken: unsignedJwt(githubClaims(Date.now())),
+      RoleSessionName: 'bin-test',
+    }),
+  });
+  return res.status;
 }
 
 describe('esa-stage-emulator bin', () => {
@@ -46,6 +113,7 @@ describe('esa-stage-emulator bin', () => {
     const { proc, ready } = await startBin(['--routine', 'hand-started']);
     expect(ready.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(ready.ossEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(ready.stsEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const client = new Esa(
       new $OpenApiUtil.Config({
@@ -58,6 +126,7 @@ describe('esa-stage-emulator bin', () => {
     const routine = await client.getRoutine(new GetRoutineRequest({ name: 'hand-started' }));
     expect(routine.statusCode).toBe(200);
     expect(routine.body?.envs?.map((e) => e.env).sort()).toEqual(['production', 'staging']);
+    expect(await assumeRoleWithOidc(ready.stsEndpoint)).toBe(200);
 
     let stderr = '';
     proc.stderr.on('data', (chunk: Buffer) => {
@@ -68,6 +137,7 @@ describe('esa-stage-emulator bin', () => {
     expect(code).toBe(0);
     expect(stderr).toContain('stopped (SIGTERM)');
     expect(stderr).toMatch(/esa GetRoutine 200 /);
+    expect(stderr).toMatch(/sts AssumeRoleWithOIDC 200 /);
     expect(stderr).not.toContain(ready.accessKeySecret);
   });
 
@@ -78,16 +148,181 @@ describe('esa-stage-emulator bin', () => {
     expect(code).toBe(0);
   });
 
+  it('listens on --port and the two ports after it, or on --oss-port / --sts-port', async () => {
+    const base = await freeTriple();
+    const { ready } = await startBin(['--port', String(base), '--quiet']);
+    expect([ready.endpoint, ready.ossEndpoint, ready.stsEndpoint]).toEqual(
+      [base, base + 1, base + 2].map((p) => `http://127.0.0.1:${p}`),
+    );
+    const sts = await occupy();
+    await new Promise((r) => servers.splice(0)[0]?.close(r));
+    const { ready: other } = await startBin(['--sts-port', String(sts), '--quiet']);
+    expect(other.stsEndpoint).toBe(`http://127.0.0.1:${sts}`);
+    expect(await assumeRoleWithOidc(other.stsEndpoint)).toBe(200);
+  });
+
+  it('fails with one line naming a busy port and the way out', async () => {
+    const busy = await occupy();
+    const esa = await runBin(['--port', String(busy)]);
+    expect(esa.code).toBe(1);
+    expect(esa.stderr).toBe(
+      `esa-stage-emulator: ESA OpenAPI port ${busy} on 127.0.0.1 is in use; pass --port 0 for free ports, or another --port (is an emulator already running?)\n`,
+    );
+    expect(esa.stdout).toBe('');
+    const sts = await runBin(['--port', '0', '--sts-port', String(busy)]);
+    expect(sts.code).toBe(1);
+    expect(sts.stderr).toMatch(
+      new RegExp(`^esa-stage-emulator: STS port ${busy} on 127\\.0\\.0\\.1 is in use; pass --port 0`),
+    );
+    expect(sts.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('refuses a bad flag with exit code 2 and the usage', async () => {
-    const { code, stderr } = await runToExit(['--port', 'abc']);
+    const { code, stderr } = await runBin(['--port', 'abc']);
     expect(code).toBe(2);
     expect(stderr).toContain('--port takes a whole number');
     expect(stderr).toContain('Usage: esa-stage-emulator');
+    const sts = await runBin(['--sts-port', '1.5']);
+    expect(sts.stderr).toContain('--sts-port takes a whole number');
+    const both = await runBin(['--json', '--env']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('choose one of --json, --env and --print-env, not --json and --env');
   });
 
   it('refuses a non-loopback host', async () => {
-    const { code, stderr } = await runToExit(['--host', '0.0.0.0']);
+    const { code, stderr } = await runBin(['--host', '0.0.0.0']);
     expect(code).toBe(2);
     expect(stderr).toContain('host must be a loopback address');
+    expect((await runBin(['--host', '0.0.0.0', '--print-env'])).code).toBe(2);
+  });
+
+  it('documents the fixed default ports in --help', async () => {
+    const { code, stdout } = await runBin(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('--port <n>            ESA OpenAPI port (default: 18700)');
+    expect(stdout).toContain('--sts-port <n>');
+    expect(stdout).toContain('eval "$(npx esa-stage-emulator --print-env)"');
+  });
+});
+
+describe('the bin in a shell (real bash)', () => {
+  const bash = (script: string, ...args: string[]) => run('bash', ['-c', script, 'bash', ...args]);
+
+  it('--env prints only sh export lines once listening, logs on stderr, and bash evals them', async () => {
+    const proc = start(process.execPath, [BIN, '--env', '--port', '0']);
+    const lines = createInterface({ input: proc.stdout });
+    const exported: string[] = [];
+    for await (const line of lines) {
+      exported.push(line);
+      if (exported.length === 4) break;
+    }
+    expect(exported.map((l) => l.replace(/=.*/, ''))).toEqual([
+      'export ESA_ENDPOINT',
+      'export ALIBABA_CLOUD_ACCESS_KEY_ID',
+      'export ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+      'export ESA_STAGE_STS_ENDPOINT',
+    ]);
+    const shell = await bash(
+      `eval "$1"; printf '%s\\n' "$ESA_ENDPOINT" "$ALIBABA_CLOUD_ACCESS_KEY_ID" "$ALIBABA_CLOUD_ACCESS_KEY_SECRET" "$ESA_STAGE_STS_ENDPOINT"`,
+      exported.join('\n'),
+    );
+    const [endpoint, id, secret, stsEndpoint] = shell.stdout.trim().split('\n');
+    expect([id, secret]).toEqual([EMULATOR_ACCESS_KEY.accessKeyId, EMULATOR_ACCESS_KEY.accessKeySecret]);
+    const health = (await (await fetch(`${endpoint}/__emulator/health`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ ok: true, endpoint, stsEndpoint });
+    let stderr = '';
+    let rest = '';
+    proc.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    proc.stdout.on('data', (chunk: Buffer) => {
+      rest += chunk.toString();
+    });
+    expect(await assumeRoleWithOidc(stsEndpoint ?? '')).toBe(200);
+    proc.kill('SIGTERM');
+    await once(proc, 'exit');
+    expect(stderr).toMatch(/sts AssumeRoleWithOIDC 200 /);
+    expect(rest).toBe('');
+  });
+
+  it('--env to a file works for a script that starts the emulator in the background (README recipe)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'esa-stage-bin-'));
+    try {
+      // The recipe of the README, with `npx esa-stage-emulator` replaced by this build.
+      const script = `
+        node "$1" --env --port 0 --quiet > "$2/emulator.env" 2>/dev/null &
+        EMULATOR_PID=$!
+        until grep -q ESA_STAGE_STS_ENDPOINT "$2/emulator.env" 2>/dev/null; do kill -0 "$EMULATOR_PID" || exit 1; sleep 0.05; done
+        . "$2/emulator.env"
+        printf '%s\\n' "$ESA_ENDPOINT" "$ESA_STAGE_STS_ENDPOINT" "$EMULATOR_PID"`;
+      const { code, stdout } = await bash(script, BIN, dir);
+      expect(code).toBe(0);
+      const [endpoint, stsEndpoint, pid] = stdout.trim().split('\n');
+      try {
+        const health = (await (await fetch(`${endpoint}/__emulator/health`)).json()) as Record<
+          string,
+          unknown
+        >;
+        expect(health).toMatchObject({ ok: true, endpoint, stsEndpoint });
+      } finally {
+        process.kill(Number(pid), 'SIGTERM');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--print-env prints the exports for the fixed default ports without starting anything', async () => {
+    const shell = await bash(
+      `eval "$(node "$1" --print-env)"; printf '%s\\n' "$ESA_ENDPOINT" "$ESA_STAGE_STS_ENDPOINT"`,
+      BIN,
+    );
+    expect(shell.code).toBe(0);
+    expect(shell.stdout).toBe(
+      `http://127.0.0.1:${DEFAULT_BIN_PORTS.port}\nhttp://127.0.0.1:${DEFAULT_BIN_PORTS.stsPort}\n`,
+    );
+  });
+
+  it('--print-env warns on stderr when nothing answers, and takes the running emulator’s STS endpoint when one does', async () => {
+    const base = await freeTriple();
+    const alone = await runBin(['--print-env', '--port', String(base)]);
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toContain(`export ESA_STAGE_STS_ENDPOINT='http://127.0.0.1:${base + 2}'\n`);
+    expect(alone.stderr).toBe(
+      `esa-stage-emulator: nothing answers at http://127.0.0.1:${base} yet; start it with \`esa-stage-emulator\` and the same --host/--port\n`,
+    );
+
+    const sts = await occupy();
+    await new Promise((r) => servers.splice(0)[0]?.close(r));
+    const { ready } = await startBin(['--port', String(base), '--sts-port', String(sts), '--quiet']);
+    const shell = await bash(
+      `eval "$(node "$1" --print-env --port "$2")"; printf '%s\\n' "$ESA_ENDPOINT" "$ESA_STAGE_STS_ENDPOINT"`,
+      BIN,
+      String(base),
+    );
+    expect(shell.stderr).toBe('');
+    expect(shell.stdout).toBe(`${ready.endpoint}\n${ready.stsEndpoint}\n`);
+  });
+
+  it('--print-env refuses port 0', async () => {
+    const { code, stderr } = await runBin(['--print-env', '--port', '0']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--print-env needs fixed ports');
+  });
+
+  it('quotes any value safely for sh', async () => {
+    const tricky = `it's $HOME \`id\` "q" \\ ; $(echo no) \n end`;
+    const shell = await bash(`eval "$1"; printf '%s' "$TRICKY"`, exportLines({ TRICKY: tricky }));
+    expect(shell.stdout).toBe(tricky);
+    expect(shellQuote("a'b")).toBe(`'a'\\''b'`);
+  });
+});
+
+describe('resolveBinPorts', () => {
+  it('defaults to 18700-18702, follows --port, and makes every default free with --port 0', () => {
+    expect(resolveBinPorts({})).toEqual({ port: 18700, ossPort: 18701, stsPort: 18702 });
+    expect(resolveBinPorts({ port: 19000 })).toEqual({ port: 19000, ossPort: 19001, stsPort: 19002 });
+    expect(resolveBinPorts({ port: 0 })).toEqual({ port: 0, ossPort: 0, stsPort: 0 });
+    expect(resolveBinPorts({ port: 0, stsPort: 4000 })).toEqual({ port: 0, ossPort: 0, stsPort: 4000 });
   });
 });

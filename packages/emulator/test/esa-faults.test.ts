@@ -140,10 +140,10 @@ describe('ESA faults', () => {
       emulator.faults.inject({ action: 'GetRoutine', dropAfterProcessing: true, drop: true }),
     ).toThrow(/cannot be combined with status or drop/);
     expect(() => emulator.faults.inject({ oss: true, dropAfterProcessing: true })).toThrow(
-      /ESA action faults only/,
+      /ESA and STS action faults only/,
     );
     expect(() => emulator.faults.inject({ callback: true, dropAfterProcessing: true })).toThrow(
-      /ESA action faults only/,
+      /ESA and STS action faults only/,
     );
     expect(emulator.faults.list()).toEqual([]);
     emulator.faults.inject({ action: '*', dropAfterProcessing: true, delayMs: 10 });

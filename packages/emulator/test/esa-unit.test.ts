@@ -47,7 +47,14 @@ function f1(
 }
 
 function verify(req: ReceivedRequest, now = NOW) {
-  return verifyAcs3(req, { credentials: CREDENTIALS, now, maxClockSkewMs: 900_000 });
+  return verifyAcs3(req, {
+    findCredential: (id) => {
+      const found = CREDENTIALS.find((c) => c.accessKeyId === id);
+      return found && { ...found, principal: undefined, expiresAt: undefined };
+    },
+    now,
+    maxClockSkewMs: 900_000,
+  });
 }
 
 function codeOf(fn: () => unknown): string {

@@ -38,9 +38,11 @@ function cacheKey(exchange: StsExchange): string {
 export async function obtainCredentials(
   lookup: CredentialsLookup,
   options: StsCallOptions,
+  /** The clock that decides when cached credentials are stale. @default () => new Date() */
+  clock: () => Date = () => new Date(),
 ): Promise<ResolvedCredentials & { readonly expiration?: Date }> {
   if (!('exchange' in lookup)) return lookup;
-  const now = (options.now?.() ?? new Date()).getTime();
+  const now = clock().getTime();
   const key = cacheKey(lookup.exchange);
   let entry = cache.get(key);
   if (!entry || entry.refreshAt <= now) {
@@ -75,16 +77,8 @@ export async function obtainCredentials(
 export function stsCallOptions(
   opts: Pick<NormalizedOptions, 'proxy' | 'timeout' | 'retries' | 'signal'>,
   logger: Logger,
-  now?: () => Date,
 ): StsCallOptions {
-  return {
-    proxy: opts.proxy,
-    timeout: opts.timeout,
-    retries: opts.retries,
-    signal: opts.signal,
-    logger,
-    now,
-  };
+  return { proxy: opts.proxy, timeout: opts.timeout, retries: opts.retries, signal: opts.signal, logger };
 }
 
 /** Forgets every issued credential (tests). */

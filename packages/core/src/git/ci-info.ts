@@ -1,3 +1,4 @@
+/// <reference path="./env-ci.d.ts" />
 import { readFile } from 'node:fs/promises';
 import { isCi } from '../options/env-flags.js';
 import type { Env } from '../options/types.js';

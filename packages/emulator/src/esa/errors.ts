@@ -2,8 +2,8 @@ import type { ServerResponse } from 'node:http';
 import { sendJson } from '../http.js';
 
 /**
- * An error the ESA OpenAPI gateway answers as JSON. `message` must never contain a secret: it is
- * sent to the client as it is.
+ * An error a POP gateway (the ESA OpenAPI, and STS) answers as JSON. `message` must never contain a
+ * secret: it is sent to the client as it is.
  */
 export class EsaApiError extends Error {
   constructor(
@@ -16,14 +16,17 @@ export class EsaApiError extends Error {
   }
 }
 
-/** An `EsaApiError` with HTTP 400, the status of almost every ESA error. */
+/** An `EsaApiError` with HTTP 400, the status of almost every ESA (and STS parameter) error. */
 export function badRequest(code: string, message: string): EsaApiError {
   return new EsaApiError(400, code, message);
 }
 
+/** The product a gateway error belongs to, as `Recommend` names it. */
+export type PopProduct = 'ESA' | 'Sts';
+
 /** The troubleshooting link POP gateways put in `Recommend`. */
-export function recommendUrl(code: string): string {
-  return `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(code)}&product=ESA`;
+export function recommendUrl(code: string, product: PopProduct = 'ESA'): string {
+  return `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(code)}&product=${product}`;
 }
 
 /** The POP error body: `{RequestId, HostId, Code, Message, Recommend}`, in that order. */
@@ -31,22 +34,24 @@ export function errorBody(
   error: EsaApiError,
   requestId: string,
   hostId: string,
+  product: PopProduct = 'ESA',
 ): Record<'RequestId' | 'HostId' | 'Code' | 'Message' | 'Recommend', string> {
   return {
     RequestId: requestId,
     HostId: hostId,
     Code: error.code,
     Message: error.message,
-    Recommend: recommendUrl(error.code),
+    Recommend: recommendUrl(error.code, product),
   };
 }
 
-/** Writes an ESA JSON error (`application/json;charset=utf-8`, `x-acs-request-id`). */
+/** Writes an ESA (or STS) JSON error (`application/json;charset=utf-8`, `x-acs-request-id`). */
 export function sendEsaError(
   res: ServerResponse,
   error: EsaApiError,
   requestId: string,
   hostId: string,
+  product: PopProduct = 'ESA',
 ): void {
-  sendJson(res, error.status, errorBody(error, requestId, hostId), requestId);
+  sendJson(res, error.status, errorBody(error, requestId, hostId, product), requestId);
 }

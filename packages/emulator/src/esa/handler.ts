@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type EmulatorContext, recordRequest } from '../context.js';
+import { type Caller, type EmulatorContext, findSigningCredential, recordRequest } from '../context.js';
 import { applyFaultDelayAndDrop, BodyTooLargeError, readBody, sendJson } from '../http.js';
 import { newRequestId } from '../ids.js';
 import { ActionParams, ESA_ACTIONS } from './actions/index.js';
@@ -18,7 +18,8 @@ type Handle = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
  * Runs one request past the gateway checks and into its action: path, ACS3 signature, nonce,
- * version, action, parameters. Returns the response body without `RequestId`, or throws `EsaApiError`.
+ * version, action, parameters. Returns the response body without `RequestId`, or throws
+ * `EsaApiError`. Sets `caller` once the signature verified.
  */
 function dispatch(
   ctx: EmulatorContext,
@@ -26,6 +27,7 @@ function dispatch(
   req: IncomingMessage,
   body: Buffer,
   action: string,
+  caller: Caller,
 ): Record<string, unknown> {
   const target = req.url ?? '/';
   if (requestPath(target) !== '/') {
@@ -39,8 +41,14 @@ function dispatch(
   const now = ctx.options.now();
   const verified = verifyAcs3(
     { method: req.method ?? 'GET', query, headers: req.headers, body },
-    { credentials: ctx.credentials, now, maxClockSkewMs: ctx.options.maxClockSkewMs },
+    {
+      findCredential: (accessKeyId) => findSigningCredential(ctx, accessKeyId),
+      now,
+      maxClockSkewMs: ctx.options.maxClockSkewMs,
+    },
   );
+  caller.accessKeyId = verified.credential.accessKeyId;
+  caller.principal = verified.credential.principal;
   nonces.use(verified.nonce, now);
   const version = headerText(req.headers, 'x-acs-version');
   if (version !== ESA_API_VERSION) {
@@ -69,6 +77,7 @@ export function createEsaHandler(ctx: EmulatorContext): Handle {
     const requestId = newRequestId();
     const action = headerText(req.headers, 'x-acs-action') ?? '';
     const hostId = headerText(req.headers, 'host') ?? 'esa.emulator';
+    const caller: Caller = { accessKeyId: undefined, principal: undefined };
     const effect = ctx.faults.take({ action });
     // Under a `dropAfterProcessing` fault the request is handled and recorded, but never answered.
     const answer = (send: () => void): void => {
@@ -77,7 +86,14 @@ export function createEsaHandler(ctx: EmulatorContext): Handle {
     };
     const fail = (error: EsaApiError): void => {
       answer(() => sendEsaError(res, error, requestId, hostId));
-      recordRequest(ctx, { service: 'esa', action, status: error.status, code: error.code, requestId });
+      recordRequest(ctx, {
+        service: 'esa',
+        action,
+        status: error.status,
+        code: error.code,
+        requestId,
+        ...caller,
+      });
     };
 
     if (await applyFaultDelayAndDrop(effect, res)) return;
@@ -89,7 +105,7 @@ export function createEsaHandler(ctx: EmulatorContext): Handle {
     let result: Record<string, unknown>;
     try {
       const body = await readBody(req, MAX_ESA_BODY_BYTES);
-      result = dispatch(ctx, nonces, req, body, action);
+      result = dispatch(ctx, nonces, req, body, action, caller);
     } catch (error) {
       if (error instanceof EsaApiError) {
         fail(error);
@@ -114,6 +130,6 @@ export function createEsaHandler(ctx: EmulatorContext): Handle {
       return;
     }
     answer(() => sendJson(res, 200, { RequestId: requestId, ...result }, requestId));
-    recordRequest(ctx, { service: 'esa', action, status: 200, code: undefined, requestId });
+    recordRequest(ctx, { service: 'esa', action, status: 200, code: undefined, requestId, ...caller });
   };
 }

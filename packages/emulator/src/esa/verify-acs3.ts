@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { computeAcs3Signature, parseAcs3Authorization, sha256Hex } from '@esa-stage/core/signing';
-import { type EmulatorCredential, findCredential, isStsAccessKeyId } from '../credentials.js';
+import { checkSecurityToken, equalText, type SigningCredential } from '../credentials.js';
 import { badRequest, EsaApiError } from './errors.js';
 import type { Params } from './parse-request.js';
 
@@ -15,7 +14,8 @@ export interface ReceivedRequest {
 }
 
 export interface VerifyContext {
-  readonly credentials: readonly EmulatorCredential[];
+  /** The credential of an AccessKey ID: built-in, configured or issued by the STS server. */
+  readonly findCredential: (accessKeyId: string) => SigningCredential | undefined;
   /** The emulator's clock, epoch ms. */
   readonly now: number;
   readonly maxClockSkewMs: number;
@@ -23,7 +23,7 @@ export interface VerifyContext {
 
 /** A request whose ACS3 signature checked out (the nonce is still to be checked). */
 export interface VerifiedRequest {
-  readonly credential: EmulatorCredential;
+  readonly credential: SigningCredential;
   readonly nonce: string;
 }
 
@@ -45,12 +45,6 @@ const AUTHORIZATION_FORM =
 export function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(',') : value;
-}
-
-function equalText(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'utf8');
-  const y = Buffer.from(b, 'utf8');
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** The epoch ms of a valid `x-acs-date`, or `undefined`. Rejects impossible dates like 02-30. */
@@ -85,8 +79,8 @@ function findSigner(
   headers: IncomingHttpHeaders,
   accessKeyId: string,
   ctx: VerifyContext,
-): EmulatorCredential {
-  const credential = findCredential(ctx.credentials, accessKeyId);
+): SigningCredential {
+  const credential = ctx.findCredential(accessKeyId);
   if (!credential) {
     throw new EsaApiError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
   }
@@ -99,24 +93,12 @@ function findSigner(
       'The x-acs-accesskey-id header does not name the AccessKey ID of the Authorization header.',
     );
   }
-  // InvalidSecurityToken.Mismatch is a guess: the gateway documents InvalidSecurityToken.* only.
-  const token = headerText(headers, 'x-acs-security-token');
-  if (isStsAccessKeyId(accessKeyId)) {
-    if (token === undefined || token === '') {
-      throw badRequest('MissingSecurityToken', 'An STS AccessKey needs the x-acs-security-token header.');
-    }
-    if (!equalText(token, credential.securityToken ?? '')) {
-      throw badRequest(
-        'InvalidSecurityToken.Mismatch',
-        'The security token does not belong to this STS AccessKey.',
-      );
-    }
-  } else if (token !== undefined) {
-    throw badRequest(
-      'InvalidSecurityToken.Mismatch',
-      'A security token was sent with an AccessKey that is not an STS one.',
-    );
-  }
+  checkSecurityToken(
+    credential,
+    headerText(headers, 'x-acs-security-token'),
+    ctx.now,
+    'the x-acs-security-token header',
+  );
   return credential;
 }
 
