@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -10,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatProgress, formatUploaded } from '../packages/core/src/progress/format-progress.js';
 import { progressFactory } from '../packages/core/src/progress/upload-progress.js';
 import { type ConnectProxy, startConnectProxy } from './helpers/connect-proxy.js';
-import { type ProcessResult, runNode } from './helpers/run-node.js';
+import { type ProcessResult, runNode, runProcess, testEnv } from './helpers/run-node.js';
 
 // The upload progress line: on a terminal (a real pseudo-terminal, through util-linux `script`),
 // outside CI, for uploads over 1 MB; the CLI rewrites one stderr line, the plugins log through the
@@ -71,28 +70,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 /** Runs a command in a pseudo-terminal: stdin, stdout and stderr are a TTY; the output is what it drew. */
 function inTerminal(command: string[], extra: Record<string, string> = {}): Promise<ProcessResult> {
   const line = command.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', line, '/dev/null'], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: dir,
-        ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
-        ...env(extra),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess('script', ['-qec', line, '/dev/null'], { cwd: dir, env: testEnv(dir, env(extra)) });
 }
 
 const publishArgs = (file: string) => [

@@ -155,9 +155,8 @@ export interface RawResponse {
   json(): Record<string, unknown>;
 }
 
-/** Sends a request as it is with undici (the Host header passes through). */
 /** An undici response read whole, with its JSON parsed on demand. */
-async function readRaw(res: Dispatcher.ResponseData): Promise<RawResponse> {
+export async function readRaw(res: Dispatcher.ResponseData): Promise<RawResponse> {
   const text = await res.body.text();
   return {
     status: res.statusCode,

@@ -8,7 +8,7 @@ import { stringify } from 'node:querystring';
 import OpenApiUtil from '@alicloud/openapi-util';
 import { request } from 'undici';
 import type { Emulator, EmulatorCredential } from '../src/index.js';
-import type { RawResponse } from './esa-helpers.js';
+import { type RawResponse, readRaw } from './esa-helpers.js';
 
 // @alicloud/credentials 2.4.7 is a devDependency of packages/core, not of the emulator: load it from
 // there. These are the few members the tests use.
@@ -214,13 +214,7 @@ export async function sendSts(emulator: Emulator, raw: StsRaw): Promise<RawRespo
       body: stringify(raw.form),
     }),
   });
-  const text = await res.body.text();
-  return {
-    status: res.statusCode,
-    text,
-    headers: res.headers,
-    json: () => JSON.parse(text) as Record<string, unknown>,
-  };
+  return readRaw(res);
 }
 
 export interface AssumeRoleSpec {

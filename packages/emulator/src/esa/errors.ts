@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson } from '../http.js';
+import { BodyTooLargeError, sendJson } from '../http.js';
 
 /**
  * An error a POP gateway (the ESA OpenAPI, and STS) answers as JSON. `message` must never contain a
@@ -14,6 +14,26 @@ export class EsaApiError extends Error {
     super(message);
     this.name = 'EsaApiError';
   }
+}
+
+/**
+ * What a gateway answers for anything a handler threw: its own `EsaApiError`, 413 for a body over
+ * the limit, else a 500 `InternalError` naming the bug.
+ */
+export function asApiError(error: unknown): EsaApiError {
+  if (error instanceof EsaApiError) return error;
+  if (error instanceof BodyTooLargeError) {
+    return new EsaApiError(
+      413,
+      'RequestBodyTooLarge',
+      `The request body is larger than ${error.limit} bytes.`,
+    );
+  }
+  return new EsaApiError(
+    500,
+    'InternalError',
+    `esa-stage emulator internal error: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 /** An `EsaApiError` with HTTP 400, the status of almost every ESA (and STS parameter) error. */

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Caller, type EmulatorContext, findSigningCredential, recordRequest } from '../context.js';
-import { applyFaultDelayAndDrop, BodyTooLargeError, readBody, sendJson } from '../http.js';
 import { newRequestId } from '../ids.js';
 import { ActionParams, ESA_ACTIONS } from './actions/index.js';
-import { EsaApiError, sendEsaError } from './errors.js';
+import { EsaApiError } from './errors.js';
+import { serveGatewayCall } from './gateway-call.js';
 import { NonceStore } from './nonce-store.js';
 import { decodeBodyParams, decodeUrlEncoded, mergeParams, rawQuery, requestPath } from './parse-request.js';
 import { headerText, verifyAcs3 } from './verify-acs3.js';
@@ -78,58 +78,17 @@ export function createEsaHandler(ctx: EmulatorContext): Handle {
     const action = headerText(req.headers, 'x-acs-action') ?? '';
     const hostId = headerText(req.headers, 'host') ?? 'esa.emulator';
     const caller: Caller = { accessKeyId: undefined, principal: undefined };
-    const effect = ctx.faults.take({ action });
-    // Under a `dropAfterProcessing` fault the request is handled and recorded, but never answered.
-    const answer = (send: () => void): void => {
-      if (effect.dropAfterProcessing) res.socket?.destroy();
-      else send();
-    };
-    const fail = (error: EsaApiError): void => {
-      answer(() => sendEsaError(res, error, requestId, hostId));
-      recordRequest(ctx, {
-        service: 'esa',
-        action,
-        status: error.status,
-        code: error.code,
-        requestId,
-        ...caller,
-      });
-    };
-
-    if (await applyFaultDelayAndDrop(effect, res)) return;
-    if (effect.error) {
-      fail(new EsaApiError(effect.error.status, effect.error.code, effect.error.message));
-      return;
-    }
-
-    let result: Record<string, unknown>;
-    try {
-      const body = await readBody(req, MAX_ESA_BODY_BYTES);
-      result = dispatch(ctx, nonces, req, body, action, caller);
-    } catch (error) {
-      if (error instanceof EsaApiError) {
-        fail(error);
-      } else if (error instanceof BodyTooLargeError) {
-        res.setHeader('connection', 'close');
-        fail(
-          new EsaApiError(
-            413,
-            'RequestBodyTooLarge',
-            `The request body is larger than ${error.limit} bytes.`,
-          ),
-        );
-      } else {
-        fail(
-          new EsaApiError(
-            500,
-            'InternalError',
-            `esa-stage emulator internal error: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
-      }
-      return;
-    }
-    answer(() => sendJson(res, 200, { RequestId: requestId, ...result }, requestId));
-    recordRequest(ctx, { service: 'esa', action, status: 200, code: undefined, requestId, ...caller });
+    await serveGatewayCall({
+      req,
+      res,
+      effect: ctx.faults.take({ action }),
+      requestId,
+      hostId,
+      product: 'ESA',
+      maxBodyBytes: MAX_ESA_BODY_BYTES,
+      record: (status, code) =>
+        recordRequest(ctx, { service: 'esa', action, status, code, requestId, ...caller }),
+      dispatch: (body) => dispatch(ctx, nonces, req, body, action, caller),
+    });
   };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Caller, type EmulatorContext, recordRequest } from '../context.js';
-import { EsaApiError, sendEsaError } from '../esa/errors.js';
+import { EsaApiError } from '../esa/errors.js';
+import { serveGatewayCall } from '../esa/gateway-call.js';
 import { NonceStore } from '../esa/nonce-store.js';
 import {
   decodeBodyParams,
@@ -10,7 +11,6 @@ import {
   requestPath,
 } from '../esa/parse-request.js';
 import { headerText } from '../esa/verify-acs3.js';
-import { applyFaultDelayAndDrop, BodyTooLargeError, readBody, sendJson } from '../http.js';
 import { newRequestId } from '../ids.js';
 import { assumeRole } from './assume-role.js';
 import { assumeRoleWithOidc } from './assume-role-with-oidc.js';
@@ -102,51 +102,17 @@ export function createStsHandler(ctx: EmulatorContext): Handle {
       action: queryAction(req.url ?? '/'),
       caller: { accessKeyId: undefined, principal: undefined } as Caller,
     };
-    const effect = ctx.faults.take({ stsAction: seen.action });
-    const answer = (send: () => void): void => {
-      if (effect.dropAfterProcessing) res.socket?.destroy();
-      else send();
-    };
-    const record = (status: number, code: string | undefined): void =>
-      recordRequest(ctx, { service: 'sts', action: seen.action, status, code, requestId, ...seen.caller });
-    const fail = (error: EsaApiError): void => {
-      answer(() => sendEsaError(res, error, requestId, hostId, 'Sts'));
-      record(error.status, error.code);
-    };
-
-    if (await applyFaultDelayAndDrop(effect, res)) return;
-    if (effect.error) {
-      fail(new EsaApiError(effect.error.status, effect.error.code, effect.error.message));
-      return;
-    }
-    let result: Record<string, unknown>;
-    try {
-      const body = await readBody(req, MAX_STS_BODY_BYTES);
-      result = dispatch(ctx, nonces, req, body, requestId, seen);
-    } catch (error) {
-      if (error instanceof EsaApiError) {
-        fail(error);
-      } else if (error instanceof BodyTooLargeError) {
-        res.setHeader('connection', 'close');
-        fail(
-          new EsaApiError(
-            413,
-            'RequestBodyTooLarge',
-            `The request body is larger than ${error.limit} bytes.`,
-          ),
-        );
-      } else {
-        fail(
-          new EsaApiError(
-            500,
-            'InternalError',
-            `esa-stage emulator internal error: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
-      }
-      return;
-    }
-    answer(() => sendJson(res, 200, { RequestId: requestId, ...result }, requestId));
-    record(200, undefined);
+    await serveGatewayCall({
+      req,
+      res,
+      effect: ctx.faults.take({ stsAction: seen.action }),
+      requestId,
+      hostId,
+      product: 'Sts',
+      maxBodyBytes: MAX_STS_BODY_BYTES,
+      record: (status, code) =>
+        recordRequest(ctx, { service: 'sts', action: seen.action, status, code, requestId, ...seen.caller }),
+      dispatch: (body) => dispatch(ctx, nonces, req, body, requestId, seen),
+    });
   };
 }
