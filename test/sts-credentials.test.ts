@@ -204,6 +204,29 @@ describe('OIDC in env (a GitHub Actions job with id-token: write, no stored secr
     },
   );
 
+  it('retries STS throttling after the Retry-After it asks for', async () => {
+    const tokenFile = join(dir, 'oidc-token-throttled');
+    await writeFile(tokenFile, futureToken());
+    emulator.faults.inject({
+      stsAction: 'AssumeRoleWithOIDC',
+      status: 400,
+      code: 'Throttling.User',
+      retryAfterSeconds: 1,
+      times: 1,
+    });
+    const run = await runNode(CLI, ['publish', 'routine.js', '--name', 'sts-routine', '-d', 'throttled'], {
+      cwd: dir,
+      env: oidcEnv(tokenFile),
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /STS AssumeRoleWithOIDC failed \(Throttling\.User: .*\); retry 1\/3 in 1000 ms/,
+    );
+    expect(emulator.state.requests.filter((r) => r.service === 'sts').map((r) => r.status)).toEqual([
+      400, 200,
+    ]);
+  });
+
   it('refuses a missing token file or half the variables before any request', async () => {
     const missing = await runNode(CLI, ['publish', 'routine.js', '--name', 'sts-routine'], {
       cwd: dir,

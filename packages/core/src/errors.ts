@@ -8,6 +8,8 @@ export interface EsaStageErrorInit {
   readonly requestId?: string | undefined;
   /** What the user can do about it. */
   readonly hint?: string | undefined;
+  /** How long the service asked to wait before a retry (`Retry-After`), in ms. */
+  readonly retryAfterMs?: number | undefined;
   readonly cause?: unknown;
 }
 
@@ -16,6 +18,8 @@ export class EsaStageError extends Error {
   readonly code: string;
   readonly requestId: string | undefined;
   readonly hint: string | undefined;
+  /** How long the service asked to wait before a retry (`Retry-After`), in ms; honoured by the retries. */
+  readonly retryAfterMs: number | undefined;
   readonly source: ErrorSource = 'publish';
   /** Versions the failed publish created on ESA (so none is left unmentioned). */
   readonly versionsCreated: readonly string[] = [];
@@ -26,6 +30,7 @@ export class EsaStageError extends Error {
     this.code = init.code;
     this.requestId = init.requestId;
     this.hint = init.hint;
+    this.retryAfterMs = init.retryAfterMs;
   }
 
   /** One line: code, message, request id and hint. What the CLI prints and the plugins report. */
@@ -75,8 +80,6 @@ export class EsaError extends EsaStageError {
   readonly status: number;
   readonly action: string;
   readonly recommend: string | undefined;
-  /** How long the service asked to wait before a retry (`Retry-After`), in ms. */
-  readonly retryAfterMs: number | undefined;
 
   constructor(
     message: string,
@@ -84,7 +87,6 @@ export class EsaError extends EsaStageError {
       status: number;
       action: string;
       recommend?: string | undefined;
-      retryAfterMs?: number | undefined;
     },
   ) {
     super(message, init);
@@ -92,7 +94,6 @@ export class EsaError extends EsaStageError {
     this.status = init.status;
     this.action = init.action;
     this.recommend = init.recommend;
-    this.retryAfterMs = init.retryAfterMs;
   }
 }
 

@@ -21,6 +21,8 @@ export interface FaultSpec {
   readonly status?: number;
   readonly code?: string;
   readonly message?: string;
+  /** With `status`: send `Retry-After: <seconds>` with the error, as a throttling service does. */
+  readonly retryAfterSeconds?: number;
   /** Wait this long (ms) before answering, or before the error or drop. */
   readonly delayMs?: number;
   /** Destroy the connection without an answer, before handling the request. */
@@ -47,7 +49,15 @@ export interface FaultEffect {
   readonly drop: boolean;
   /** Handle the request, then destroy the connection instead of answering. */
   readonly dropAfterProcessing: boolean;
-  readonly error: { readonly status: number; readonly code: string; readonly message: string } | undefined;
+  readonly error:
+    | {
+        readonly status: number;
+        readonly code: string;
+        readonly message: string;
+        /** The `Retry-After` header to send with it, if any. */
+        readonly retryAfterSeconds: number | undefined;
+      }
+    | undefined;
 }
 
 interface ActiveRule {
@@ -120,6 +130,7 @@ export class FaultInjector {
             status: rule.status,
             code: rule.code ?? 'InjectedFault',
             message: rule.message ?? 'A fault injected into the esa-stage emulator.',
+            retryAfterSeconds: rule.retryAfterSeconds,
           }
         : undefined;
     return {
@@ -170,6 +181,14 @@ function validateRule(rule: FaultRule): void {
   if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1)) {
     throw new TypeError(`esa-stage emulator: fault times must be a positive integer, got ${rule.times}`);
   }
+  if (
+    rule.retryAfterSeconds !== undefined &&
+    (rule.status === undefined || !Number.isInteger(rule.retryAfterSeconds) || rule.retryAfterSeconds < 0)
+  ) {
+    throw new TypeError(
+      'esa-stage emulator: fault retryAfterSeconds must be a whole number of seconds, with a status',
+    );
+  }
   if (rule.delayMs !== undefined && (!Number.isFinite(rule.delayMs) || rule.delayMs < 0)) {
     throw new TypeError(`esa-stage emulator: fault delayMs must be zero or more, got ${rule.delayMs}`);
   }
@@ -200,7 +219,9 @@ function validateAssetsBuildRule(rule: FaultRule): void {
   if (value !== true) {
     throw new TypeError(`esa-stage emulator: fault assetsBuild must be true, got ${String(value)}`);
   }
-  const other = ['status', 'code', 'delayMs', 'drop', 'dropAfterProcessing'].find((k) => k in rule);
+  const other = ['status', 'code', 'retryAfterSeconds', 'delayMs', 'drop', 'dropAfterProcessing'].find(
+    (k) => k in rule,
+  );
   if (other !== undefined) {
     throw new TypeError(
       `esa-stage emulator: an assetsBuild fault takes only message and times, not ${other}`,

@@ -100,6 +100,24 @@ export const answerCases: HostileCase[] = [
     },
   },
   {
+    name: 'OSS SlowDown with Retry-After: 1 waits the second it asks for, then the upload succeeds',
+    expect: { ok: true },
+    run: async (ctx) => {
+      ctx.emulator.faults.inject({
+        oss: true,
+        status: 503,
+        code: 'SlowDown',
+        retryAfterSeconds: 1,
+        times: 1,
+      });
+      const started = Date.now();
+      const outcome = await ctx.publish();
+      const waited = Date.now() - started;
+      if (waited < 950) throw new Error(`retried after ${waited} ms, not after the second asked for`);
+      return outcome;
+    },
+  },
+  {
     name: 'upload info pointing at an ftp URL',
     expect: { code: 'InvalidUploadInfo', message: /must be https .*ftp: URL/ },
     run: (ctx) => {

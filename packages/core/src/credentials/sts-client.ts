@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { EsaStageError, StsError } from '../errors.js';
 import { type JsonObject, parseEsaJson } from '../esa/big-json.js';
-import { isRetryableEsaFailure } from '../esa/retry.js';
+import { isRetryableEsaFailure, retryAfterOf } from '../esa/retry.js';
 import { requestSignal, toNetworkError, withDeadline } from '../http/abort.js';
 import { openDispatcher } from '../http/dispatcher.js';
 import type { ProxySettings } from '../http/proxy-settings.js';
@@ -129,7 +129,7 @@ async function exchangeOnce(
     randomBytes(16).toString('hex'),
   );
   let status: number;
-  let headerId: unknown;
+  let headers: Dispatcher.ResponseData['headers'];
   let text: string;
   try {
     const response = await withDeadline(
@@ -148,12 +148,13 @@ async function exchangeOnce(
       options.timeout,
     );
     status = response.statusCode;
-    headerId = response.headers['x-acs-request-id'];
+    headers = response.headers;
     text = await response.body.text();
   } catch (error) {
     throw toNetworkError(error, `STS ${exchange.action}`, options.signal, options.timeout);
   }
   const json = parseEsaJson(text);
+  const headerId = headers['x-acs-request-id'];
   const requestId = str(json?.RequestId) ?? (typeof headerId === 'string' ? headerId : '');
   const issued = record(json?.Credentials);
   const expiration = Date.parse(str(issued?.Expiration) ?? '');
@@ -187,6 +188,7 @@ async function exchangeOnce(
     action: exchange.action,
     requestId: requestId || undefined,
     hint: stsHint(code, exchange.action),
+    retryAfterMs: retryAfterOf(headers, Date.now()),
   });
 }
 

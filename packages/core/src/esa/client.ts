@@ -17,7 +17,7 @@ import {
 import { canonicalQueryString } from '../signing/percent-encode.js';
 import { USER_AGENT } from '../version.js';
 import { type JsonObject, parseEsaJson } from './big-json.js';
-import { isRetryableEsaFailure, retryAfterMs } from './retry.js';
+import { isRetryableEsaFailure, retryAfterOf } from './retry.js';
 
 export const ESA_API_VERSION = '2024-09-10';
 
@@ -132,7 +132,6 @@ export class EsaClient {
       isRetryable: (error) =>
         (error instanceof EsaError && isRetryableEsaFailure(error.status, error.code)) ||
         isRetryableNetworkError(error),
-      retryAfterMs: (error) => (error instanceof EsaError ? error.retryAfterMs : undefined),
       logger: this.options.logger,
       signal: this.options.signal,
       timeout: this.options.timeout,
@@ -191,7 +190,6 @@ export class EsaClient {
     const message =
       str(json?.Message) ??
       (json ? 'no message' : `non-JSON answer: ${(this.options.redact?.(text) ?? text).slice(0, 200)}`);
-    const retryAfterHeader = response.headers['retry-after'];
     throw new EsaError(`${action} failed: ${message}`, {
       code,
       requestId: requestId || undefined,
@@ -199,10 +197,7 @@ export class EsaClient {
       action,
       recommend: str(json?.Recommend),
       hint: esaHint(code, response.statusCode),
-      retryAfterMs: retryAfterMs(
-        typeof retryAfterHeader === 'string' ? retryAfterHeader : undefined,
-        this.now().getTime(),
-      ),
+      retryAfterMs: retryAfterOf(response.headers, this.now().getTime()),
     });
   }
 

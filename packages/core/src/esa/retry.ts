@@ -38,3 +38,12 @@ export function retryAfterMs(header: string | undefined, now: number, maxMs = 30
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
   return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, maxMs) : undefined;
 }
+
+/** The `Retry-After` of a response's headers in ms (see {@link retryAfterMs}). */
+export function retryAfterOf(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  now: number,
+): number | undefined {
+  const header = headers['retry-after'];
+  return retryAfterMs(typeof header === 'string' ? header : undefined, now);
+}

@@ -1,4 +1,4 @@
-import { NetworkError } from '../errors.js';
+import { EsaStageError, NetworkError } from '../errors.js';
 import { backoffDelay } from '../esa/retry.js';
 import type { Logger } from '../log/logger.js';
 import { sleep, toNetworkError } from './abort.js';
@@ -10,8 +10,6 @@ export interface RetryLoopOptions {
   readonly retries: number;
   /** Whether a failure may be tried again (network errors other than an abort, as a rule). */
   readonly isRetryable: (error: unknown) => boolean;
-  /** How long the service asked to wait (`Retry-After`), if it did. @default () => undefined */
-  readonly retryAfterMs?: (error: unknown) => number | undefined;
   readonly logger: Logger;
   readonly signal?: AbortSignal | undefined;
   /** The per-request time limit, for the message of a cancelled wait. */
@@ -22,7 +20,7 @@ export interface RetryLoopOptions {
 
 /**
  * Runs `attempt` until it succeeds, fails for good, or `retries` are spent. Waits with jittered
- * exponential backoff (or what `Retry-After` asked) between tries, logging each retry at info. A
+ * exponential backoff (or what an error's `Retry-After` asked) between tries, logging each retry at info. A
  * request that timed out is tried once more at most: a server that does not answer in `timeout`
  * is unlikely to answer the third time, and the user would wait `retries` times `timeout`.
  *
@@ -38,7 +36,9 @@ export async function withRetries<T>(attempt: () => Promise<T>, options: RetryLo
     } catch (error) {
       const timedOut = error instanceof NetworkError && error.code === 'RequestTimeout';
       if (!options.isRetryable(error) || n >= options.retries || (timedOut && n >= 1)) throw error;
-      const wait = options.retryAfterMs?.(error) ?? backoffDelay(n, random);
+      // What the service asked for (`Retry-After`), else backoff.
+      const wait =
+        (error instanceof EsaStageError ? error.retryAfterMs : undefined) ?? backoffDelay(n, random);
       const failure = error as { code?: unknown; message?: unknown };
       options.logger.info(
         `${options.what} failed (${String(failure.code)}: ${String(failure.message)}); retry ${n + 1}/${options.retries} in ${wait} ms`,

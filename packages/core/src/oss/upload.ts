@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { OssError } from '../errors.js';
+import { retryAfterOf } from '../esa/retry.js';
 import { requestSignal, toNetworkError, withDeadline } from '../http/abort.js';
 import { openDispatcher } from '../http/dispatcher.js';
 import type { ProxySettings } from '../http/proxy-settings.js';
@@ -195,6 +196,7 @@ async function uploadOnce(
     status,
     requestId: xml.requestId ?? headerId,
     hostId: xml.hostId,
+    retryAfterMs: retryAfterOf(response.headers, Date.now()),
     hint: ossHint(code, message),
   });
 }

@@ -36,6 +36,8 @@ export async function serveGatewayCall(call: GatewayCall): Promise<void> {
   };
   if (await applyFaultDelayAndDrop(effect, res)) return;
   if (effect.error) {
+    if (effect.error.retryAfterSeconds !== undefined)
+      res.setHeader('retry-after', String(effect.error.retryAfterSeconds));
     fail(new EsaApiError(effect.error.status, effect.error.code, effect.error.message));
     return;
   }

@@ -131,7 +131,8 @@ export function createOssHandler(
     if (await applyFaultDelayAndDrop(effect, res)) return;
     try {
       if (effect.error) {
-        const { status, code, message } = effect.error;
+        const { status, code, message, retryAfterSeconds } = effect.error;
+        if (retryAfterSeconds !== undefined) res.setHeader('retry-after', String(retryAfterSeconds));
         throw new OssError(code, status, message);
       }
       await handlePostObject(ctx, req, res, requestId, answer);
