@@ -174,10 +174,17 @@ describe('packed packages installed outside the workspace', () => {
     await mkdir(join(dir, 'dist'), { recursive: true });
     await writeFile(join(dir, 'dist/index.js'), 'export default { fetch: () => new Response("readme") };\n');
     const baseEnv = { PATH: process.env.PATH ?? '', HOME: dir, ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' };
+    // Its own process group: npx runs the bin as a child and does not pass SIGTERM on, so the group
+    // is stopped at the end, as Ctrl-C stops a terminal's foreground group.
     const server = spawn('sh', ['-c', `exec ${start}`], {
       cwd: dir,
       env: baseEnv,
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let serverErr = '';
+    server.stderr.on('data', (c: Buffer) => {
+      serverErr += c.toString();
     });
     try {
       // Terminal 1: the three export lines it prints.
@@ -187,7 +194,7 @@ describe('packed packages installed outside the workspace', () => {
         if (match?.[1] && match[2]) exported[match[1]] = match[2];
         if (line.startsWith('Stop with')) break;
       }
-      expect(Object.keys(exported).sort()).toEqual([
+      expect(Object.keys(exported).sort(), serverErr).toEqual([
         'ALIBABA_CLOUD_ACCESS_KEY_ID',
         'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
         'ESA_ENDPOINT',
@@ -216,7 +223,7 @@ describe('packed packages installed outside the workspace', () => {
       };
       expect(routine.versions.map((v) => v.description)).toEqual(['first try']);
     } finally {
-      server.kill('SIGTERM');
+      if (server.pid !== undefined) process.kill(-server.pid, 'SIGTERM');
     }
   });
 
