@@ -1,8 +1,10 @@
-// `pnpm bench`: speed and memory of esa-stage, each as a ratio against a baseline measured in the
-// same run on this machine. Nothing here is asserted; the numbers are printed for the issue notes.
+// `pnpm bench`: the speed and memory of esa-stage, each row a ratio against a floor or a baseline
+// measured in the same run on this machine (interleaved, so both see the same load). Prints one
+// markdown table and writes it to test/bench/results.md. Nothing here is asserted.
+//   node test/bench/run.mjs [cli] [vite] [memory] [assets]   (default: all)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +14,13 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
 const EMULATOR_BIN = join(root, 'packages/emulator/dist/bin.js');
+const CLI = join(root, 'packages/core/dist/cli/bin.js');
+const REPORT_RSS = join(here, 'report-rss.mjs');
 const MB = 1024 * 1024;
+const LATENCY = 20;
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const stats = (values) => ({ min: Math.min(...values), median: median(values), max: Math.max(...values) });
 
 function runNode(args, env = {}) {
   return new Promise((resolve, reject) => {
@@ -37,13 +40,47 @@ function runNode(args, env = {}) {
   });
 }
 
+/** Runs a node process to its end: wall time (ms, spawn to exit) and peak RSS (MiB). */
+async function timed(args, env = {}, cwd = here) {
+  const rssFile = join(tmpdir(), `esa-stage-bench-rss-${process.pid}-${Math.random()}`);
+  const started = performance.now();
+  await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', REPORT_RSS, ...args], {
+      cwd,
+      env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (c) => {
+      err += c;
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)),
+    );
+  });
+  const ms = performance.now() - started;
+  const rss = Number(await readFile(rssFile, 'utf8')) / 1024;
+  await rm(rssFile, { force: true });
+  return { ms, rss };
+}
+
 async function startEmulatorProcess(args) {
   const child = spawn(
     process.execPath,
-    [EMULATOR_BIN, '--json', '--quiet', '--port', '0', '--routine', 'bench', ...args],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    [
+      EMULATOR_BIN,
+      '--json',
+      '--quiet',
+      '--port',
+      '0',
+      '--version-quota',
+      '100000',
+      '--routine',
+      'bench',
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = await once(createInterface({ input: child.stdout }), 'line');
   return { ...JSON.parse(line), stop: () => child.kill('SIGTERM') };
@@ -51,10 +88,202 @@ async function startEmulatorProcess(args) {
 
 function credentialsEnv(emulator) {
   return {
+    ESA_ENDPOINT: emulator.endpoint,
     ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.accessKeySecret,
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
   };
+}
+
+/** A 1 MB routine whose bytes differ each round, so every publish makes a version. */
+async function routineFile(dir, round) {
+  const path = join(dir, `routine-${round}.js`);
+  const pad = '// esa-stage benchmark padding, one line of thirty-two\n'.repeat(Math.ceil(MB / 56));
+  await writeFile(path, `${pad}export default { fetch: () => new Response("round ${round}") };\n`);
+  return path;
+}
+
+const rows = [];
+/** One table row: esa-stage's samples against a reference's, their ratio, and the goal. */
+function row(measure, ours, reference, referenceName, goal, unit = 'ms') {
+  const o = stats(ours);
+  const r = reference === undefined ? undefined : stats(reference);
+  const fmt = (s) =>
+    `${s.min.toFixed(unit === 'ms' ? 0 : 1)} / ${s.median.toFixed(unit === 'ms' ? 0 : 1)} / ${s.max.toFixed(unit === 'ms' ? 0 : 1)}`;
+  rows.push({
+    measure,
+    ours: `${fmt(o)} ${unit}`,
+    reference: r ? `${referenceName}: ${fmt(r)} ${unit}` : referenceName,
+    ratio: r ? `${(o.median / r.median).toFixed(2)}x` : '',
+    goal,
+  });
+}
+
+async function cli() {
+  const dir = await mkdtemp(join(tmpdir(), 'esa-stage-bench-cli-'));
+  const slow = await startEmulatorProcess(['--latency', String(LATENCY)]);
+  const fast = await startEmulatorProcess([]);
+  const RUNS = 9;
+  try {
+    let round = 0;
+    const publish = async (emulator) =>
+      timed(
+        [CLI, 'publish', await routineFile(dir, round++), '--name', 'bench', '-d', 'bench', '--quiet'],
+        credentialsEnv(emulator),
+        dir,
+      );
+    const esaCli = async (emulator) =>
+      timed(
+        [join(here, 'esa-cli-style.mjs'), await routineFile(dir, round++), 'bench', emulator.endpoint],
+        credentialsEnv(emulator),
+        dir,
+      );
+    // Warm the file cache and the emulators.
+    await publish(slow);
+    await esaCli(slow);
+    const node0 = [];
+    const ours = [];
+    const baseline = [];
+    const oursFast = [];
+    for (let i = 0; i < RUNS; i++) {
+      node0.push(await timed(['-e', '0']));
+      ours.push(await publish(slow));
+      baseline.push(await esaCli(slow));
+      oursFast.push(await publish(fast));
+    }
+    // Sequential round trips of the publish, as the injected latency counts them.
+    const trips = Math.round((median(ours.map((r) => r.ms)) - median(oursFast.map((r) => r.ms))) / LATENCY);
+    const floor = node0.map((r) => r.ms + trips * LATENCY);
+    row(
+      `CLI publish, 1 MB, ${LATENCY} ms/request, vs the floor (node start-up + ${trips} round trips)`,
+      ours.map((r) => r.ms),
+      floor,
+      'floor',
+      '<= 1.5x',
+    );
+    row(
+      `same, vs an esa-cli-style script (official SDK + form-data)`,
+      ours.map((r) => r.ms),
+      baseline.map((r) => r.ms),
+      'esa-cli style',
+      '<= 0.33x',
+    );
+    row(
+      'CLI peak RSS, 1 MB publish',
+      ours.map((r) => r.rss),
+      node0.map((r) => r.rss),
+      '`node -e 0`',
+      '<= 65 MiB',
+      'MiB',
+    );
+    rows.push({
+      measure: 'sequential round trips of a changed publish (measured by latency)',
+      ours: String(trips),
+      reference: '',
+      ratio: '',
+      goal: '<= 6',
+    });
+
+    const help = [];
+    const version = [];
+    const bare = [];
+    for (let i = 0; i < 15; i++) {
+      bare.push((await timed(['-e', '0'])).ms);
+      help.push((await timed([CLI, '--help'])).ms);
+      version.push((await timed([CLI, '--version'])).ms);
+    }
+    row('`esa-stage --help`', help, bare, '`node -e 0`', '<= 1.15x');
+    row('`esa-stage --version`', version, bare, '`node -e 0`', '<= 1.15x');
+
+    // 20 routines at once from one process, against one.
+    const many = await startEmulatorProcess([
+      '--latency',
+      String(LATENCY),
+      ...Array.from({ length: 20 }, (_, i) => ['--routine', `bench-${i}`]).flat(),
+    ]);
+    try {
+      const one = [];
+      const twenty = [];
+      for (let i = 0; i < 5; i++) {
+        one.push(Number(await runNode(['concurrent-child.mjs', '1', `a${i}`], credentialsEnv(many))));
+        twenty.push(Number(await runNode(['concurrent-child.mjs', '20', `b${i}`], credentialsEnv(many))));
+      }
+      row(
+        `20 routines published at once from one process, vs one (${LATENCY} ms/request)`,
+        twenty,
+        one,
+        'one',
+        '<= 1.3x',
+      );
+    } finally {
+      many.stop();
+    }
+  } finally {
+    slow.stop();
+    fast.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function vite() {
+  const project = await mkdtemp(join(here, '.vite-bench-'));
+  await mkdir(join(project, 'src'));
+  await writeFile(join(project, 'src/greet.js'), 'export const greet = (p) => `hello ${p}`;\n');
+  const emulator = await startEmulatorProcess(['--latency', String(LATENCY)]);
+  const fast = await startEmulatorProcess([]);
+  try {
+    const modes = { none: [], disabled: [], dry: [], publish: [], publishFast: [] };
+    let round = 0;
+    const once = (mode, emu = emulator) =>
+      timed(
+        [join(here, 'vite-child.mjs'), mode === 'publishFast' ? 'publish' : mode, project, String(round++)],
+        credentialsEnv(emu),
+        here,
+      );
+    await once('none');
+    await once('publish');
+    for (let i = 0; i < 7; i++) {
+      for (const mode of Object.keys(modes))
+        modes[mode].push(await once(mode, mode === 'publishFast' ? fast : emulator));
+    }
+    const trips = Math.round(
+      (median(modes.publish.map((r) => r.ms)) - median(modes.publishFast.map((r) => r.ms))) / LATENCY,
+    );
+    const none = modes.none.map((r) => r.ms);
+    row(
+      `Vite build with a publish, less its ${trips} round trips, vs the same build without the plugin`,
+      modes.publish.map((r) => r.ms - trips * LATENCY),
+      none,
+      'no plugin',
+      '<= +10% or +80 ms',
+    );
+    row(
+      'Vite build, `dryRun: true`, vs no plugin',
+      modes.dry.map((r) => r.ms),
+      none,
+      'no plugin',
+      '<= 1.05x',
+    );
+    row(
+      'Vite build, `enabled: false`, vs no plugin',
+      modes.disabled.map((r) => r.ms),
+      none,
+      'no plugin',
+      '<= 1.05x',
+    );
+    row(
+      'Vite build with a publish: peak RSS',
+      modes.publish.map((r) => r.rss),
+      modes.none.map((r) => r.rss),
+      'no plugin',
+      '',
+      'MiB',
+    );
+  } finally {
+    emulator.stop();
+    fast.stop();
+    await rm(project, { recursive: true, force: true });
+  }
 }
 
 async function memory() {
@@ -74,7 +303,7 @@ async function memory() {
   await new Promise((r) => sink.listen(0, '127.0.0.1', r));
   const sinkUrl = `http://127.0.0.1:${sink.address().port}/`;
   try {
-    const rows = { 'esa-stage': [], baseline: [] };
+    const samples = { 'esa-stage': [], baseline: [] };
     for (let i = 0; i < 3; i++) {
       for (const mode of ['esa-stage', 'baseline']) {
         const target = mode === 'esa-stage' ? emulator.endpoint : sinkUrl;
@@ -82,17 +311,17 @@ async function memory() {
           ['--expose-gc', 'memory-child.mjs', mode, file, target],
           credentialsEnv(emulator),
         );
-        rows[mode].push(JSON.parse(out));
+        samples[mode].push(JSON.parse(out));
       }
     }
-    const ours = median(rows['esa-stage'].map((r) => r.growthMb));
-    const base = median(rows.baseline.map((r) => r.growthMb));
-    return {
-      'publish 64 MB: peak RSS growth, esa-stage (MB)': ours.toFixed(1),
-      'upload 64 MB: peak RSS growth, createReadStream -> undici.request (MB)': base.toFixed(1),
-      'ratio esa-stage / baseline': (ours / base).toFixed(2),
-      'publish 64 MB: time (ms)': median(rows['esa-stage'].map((r) => r.ms)).toFixed(0),
-    };
+    row(
+      'publish a 64 MB file after a small one: peak RSS growth',
+      samples['esa-stage'].map((r) => r.growthMb),
+      samples.baseline.map((r) => r.growthMb),
+      'createReadStream -> undici.request',
+      '< 16 MiB',
+      'MiB',
+    );
   } finally {
     emulator.stop();
     sink.close();
@@ -146,90 +375,40 @@ async function memoryAssets() {
     const cold = await measure('assets-cold', 3);
     // The same first publish with a tenth of the assets: what does not scale with their size.
     const coldSmall = await measure('assets-cold', 3, small);
-    const growth = warm.map((r) => r.growthMb);
-    return {
-      'publish a 200 MB assets directory: peak RSS growth (MB, median of 5)': median(growth).toFixed(1),
-      'publish a 200 MB assets directory: growth min / max (MB)': `${Math.min(...growth).toFixed(1)} / ${Math.max(...growth).toFixed(1)}`,
-      'ratio growth / assets size': (median(growth) / 200).toFixed(3),
-      'publish a 200 MB assets directory: time (ms)': median(warm.map((r) => r.ms)).toFixed(0),
-      'the same as the first assets publish of a process (MB, median of 3)': median(
-        cold.map((r) => r.growthMb),
-      ).toFixed(1),
-      'the same, a 20 MB assets directory (MB, median of 3)': median(
-        coldSmall.map((r) => r.growthMb),
-      ).toFixed(1),
-    };
+    row(
+      'publish a 200 MB assets directory after a 16 MB one: peak RSS growth',
+      warm.map((r) => r.growthMb),
+      coldSmall.map((r) => r.growthMb),
+      'a 20 MB directory as the first publish',
+      '< 16 MiB',
+      'MiB',
+    );
+    row(
+      'the 200 MB directory as the first publish of a process: peak RSS growth',
+      cold.map((r) => r.growthMb),
+      undefined,
+      '',
+      '',
+      'MiB',
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
     await rm(small, { recursive: true, force: true });
   }
 }
 
-async function latency() {
-  const LATENCY = 50;
-  const results = {};
-  for (const ms of [0, LATENCY]) {
-    const emulator = await startEmulatorProcess(['--latency', String(ms)]);
-    try {
-      const times = [];
-      for (let i = 0; i < 5; i++) {
-        const out = await runNode(
-          [
-            '--input-type=module',
-            '-e',
-            `
-            import { publishRoutine } from '@esa-stage/core';
-            const r = await publishRoutine({ name: 'bench', endpoint: ${JSON.stringify(emulator.endpoint)}, logLevel: 'silent', description: 'latency' },
-              { fileName: 'index.js', isEntry: true, source: { bytes: new TextEncoder().encode('export default { fetch: () => new Response("x") };') } });
-            console.log(JSON.stringify(r.timings));`,
-          ],
-          credentialsEnv(emulator),
-        );
-        times.push(JSON.parse(out));
-      }
-      results[ms] = times;
-    } finally {
-      emulator.stop();
-    }
-  }
-  const total = (ms) => median(results[ms].map((t) => t.total));
-  // Round trips a publish to staging makes: upload info, OSS upload (+ OSS's callback to ESA, which
-  // also pays the injected latency server-side), commit, deploy.
-  const roundTrips = 5;
-  const added = total(LATENCY) - total(0);
-  return {
-    'publish to staging, no injected latency (ms)': total(0).toFixed(0),
-    [`publish to staging, ${LATENCY} ms injected per request (ms)`]: total(LATENCY).toFixed(0),
-    'added time / (5 round trips x latency)': (added / (roundTrips * LATENCY)).toFixed(2),
-  };
-}
-
-async function importCost() {
-  const snippet = (specifier) =>
-    `const t = performance.now(); ${specifier ? `await import(${JSON.stringify(specifier)});` : ''} console.log(performance.now() - t);`;
-  const measure = async (specifier) => {
-    const samples = [];
-    for (let i = 0; i < 7; i++)
-      samples.push(Number(await runNode(['--input-type=module', '-e', snippet(specifier)])));
-    return median(samples);
-  };
-  const nothing = await measure(undefined);
-  const core = await measure('@esa-stage/core');
-  const undici = await measure('undici');
-  const sdk = await measure('@alicloud/esa20240910');
-  return {
-    'import @esa-stage/core (ms)': (core - nothing).toFixed(1),
-    'import undici (ms, loaded lazily by core)': (undici - nothing).toFixed(1),
-    'import the official @alicloud/esa20240910 SDK (ms)': (sdk - nothing).toFixed(1),
-    'ratio core / SDK': ((core - nothing) / (sdk - nothing)).toFixed(3),
-  };
-}
-
-const sections = { 'import cost': importCost, latency, memory, 'assets memory': memoryAssets };
+const sections = { cli, vite, memory, assets: memoryAssets };
 const only = process.argv.slice(2);
 for (const [name, fn] of Object.entries(sections)) {
-  if (only.length > 0 && !only.includes(name.split(' ')[0])) continue;
-  const rows = await fn();
-  console.log(`\n${name}`);
-  for (const [label, value] of Object.entries(rows)) console.log(`  ${label.padEnd(76)} ${value}`);
+  if (only.length > 0 && !only.includes(name)) continue;
+  process.stderr.write(`bench: ${name}...\n`);
+  await fn();
 }
+const table = [
+  '| measure | esa-stage (min / median / max) | reference (min / median / max) | ratio | goal |',
+  '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.measure} | ${r.ours} | ${r.reference} | ${r.ratio} | ${r.goal} |`),
+].join('\n');
+const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${process.platform} ${process.arch}, Node ${process.version}, ${(await import('node:os')).cpus().length} cores, by \`pnpm bench${only.length ? ` ${only.join(' ')}` : ''}\`.`;
+console.log(`${header}\n\n${table}`);
+if (only.length === 0) await writeFile(join(here, 'results.md'), `${header}\n\n${table}\n`);

@@ -7,6 +7,18 @@ describe('parseEsaJson', () => {
     expect(body?.CodeVersion).toBe('1710120201067203242');
   });
 
+  it('finds a long integer after any JSON whitespace, and parses plainly when none can be there', () => {
+    expect(parseEsaJson('{"a":\n\t 12345678901234567890,"b":[ \r\n1234567890123456789 ]}')).toEqual({
+      a: '12345678901234567890',
+      b: ['1234567890123456789'],
+    });
+    const code = `export default ${'"x".repeat(3);'.repeat(1000)} // 1234567890123456789`;
+    expect(parseEsaJson(JSON.stringify({ Code: code, CodeVersion: '1795904184409047281' }))).toEqual({
+      Code: code,
+      CodeVersion: '1795904184409047281',
+    });
+  });
+
   it('leaves strings, small numbers, floats and look-alikes inside strings alone', () => {
     const text =
       '{"a":"x: 12345678901234567890}","b":42,"c":-1234567890123456789,"d":1.5e300,"e":[12345678901234567890]}';

@@ -58,10 +58,17 @@ export function quoteLargeIntegers(json: string): string {
 /** A JSON object, as ESA answers. */
 export type JsonObject = { readonly [key: string]: unknown };
 
+/**
+ * A bare JSON number stands after `:`, `[` or `,` (and whitespace). When no run of 16 digits does,
+ * there is nothing to quote and the scan is skipped: a routine's code in a `GetRoutineCodeVersion`
+ * answer is megabytes of string the scan would walk a character at a time.
+ */
+const MAYBE_LARGE_INTEGER = /[:[,]\s*-?\d{16}/;
+
 /** Parses an ESA JSON body keeping long integers exact; undefined when it is not a JSON object. */
 export function parseEsaJson(text: string): JsonObject | undefined {
   try {
-    const value: unknown = JSON.parse(quoteLargeIntegers(text));
+    const value: unknown = JSON.parse(MAYBE_LARGE_INTEGER.test(text) ? quoteLargeIntegers(text) : text);
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as JsonObject)
       : undefined;
