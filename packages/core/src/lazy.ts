@@ -50,6 +50,18 @@ export async function checkPublishConfig(
   return normalized.dryRun ? lookup.catch(() => undefined) : lookup;
 }
 
+/**
+ * Starts loading what a publish runs (the pipeline and undici's dispatchers) without waiting for
+ * it; a failure here surfaces, if at all, when the publish itself loads them.
+ */
+export function prefetchPublish(): void {
+  void Promise.all([
+    import('./publish.js'),
+    import('./pipeline/run.js'),
+    import('./http/load-undici.js').then((m) => m.loadUndici()),
+  ]).catch(() => undefined);
+}
+
 type Lifecycle = typeof import('./versions/lifecycle.js');
 
 /** Every version ESA lists for a routine, and which environment serves each (`esa-stage versions list`). */

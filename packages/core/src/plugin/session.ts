@@ -199,9 +199,13 @@ export class PublishSession {
         },
       );
     }
-    const { checkPublishConfig } = await import('../lazy.js');
+    const { checkPublishConfig, prefetchPublish } = await import('../lazy.js');
     try {
       await checkPublishConfig(this.publishOptions, this.environment);
+      // The bundler works for a while before it writes: load the publish's code (and undici) now, so
+      // that writeBundle starts with its first request.
+      const dryRun = this.publishOptions.dryRun === true || envSwitch(this.env, 'ESA_STAGE_DRY_RUN') === true;
+      if (!dryRun) prefetchPublish();
     } catch (error) {
       if (!(error instanceof EsaStageError) || error.code !== 'CredentialsNotFound' || isCi(this.env)) {
         throw error;
