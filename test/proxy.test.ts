@@ -80,9 +80,10 @@ describe('a publish through a proxy', () => {
     const ossPort = new URL(emulator.ossEndpoint).port;
     const esaTunnels = proxy.tunnels.filter((t) => t.target === '127.0.0.1:1');
     const ossTunnels = proxy.tunnels.filter((t) => t.target === `127.0.0.1:${ossPort}`);
-    // Every tunnel is one of the two; one keep-alive connection carried every ESA call.
+    // Every tunnel is one of the two; at most three keep-alive connections carried every ESA call.
     expect(esaTunnels.length + ossTunnels.length).toBe(proxy.tunnels.length);
-    expect(esaTunnels).toHaveLength(1);
+    expect(esaTunnels.length).toBeGreaterThanOrEqual(1);
+    expect(esaTunnels.length).toBeLessThanOrEqual(3);
     expect(esaTunnels.flatMap((t) => t.requestLines)).toHaveLength(
       seen.filter((r) => r.service === 'esa').length,
     );

@@ -132,7 +132,7 @@ describe('publishRoutine against the emulator', () => {
     expect(line).toContain(`"${result.description}"`);
   });
 
-  it('makes every ESA call of a publish on one keep-alive connection', async () => {
+  it('makes every ESA call of a publish on at most three keep-alive connections', async () => {
     const esaPort = new URL(emulator.endpoint).port;
     const connections: string[] = [];
     const onConnect = (message: unknown) => {
@@ -148,10 +148,12 @@ describe('publishRoutine against the emulator', () => {
     } finally {
       diagnostics.unsubscribe('undici:client:connected', onConnect);
     }
-    // Four ESA calls (upload info, commit, two deploys) on one connection. (The OSS upload may
-    // reuse a keep-alive connection of an earlier test, so it is not counted.)
-    expect(connections.filter((host) => host.endsWith(`:${esaPort}`))).toHaveLength(1);
-    expect(emulator.state.requests.filter((r) => r.service === 'esa').length).toBeGreaterThanOrEqual(4);
+    // The first round trip's three calls at once take three connections; every later call reuses
+    // them. (The OSS upload may reuse a keep-alive connection of an earlier test: not counted.)
+    const esa = connections.filter((host) => host.endsWith(`:${esaPort}`));
+    expect(esa.length).toBeGreaterThanOrEqual(1);
+    expect(esa.length).toBeLessThanOrEqual(3);
+    expect(emulator.state.requests.filter((r) => r.service === 'esa').length).toBeGreaterThanOrEqual(7);
   });
 
   it('deploys to staging then production, or commits only', async () => {

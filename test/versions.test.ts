@@ -192,7 +192,7 @@ describe('deployments', () => {
 });
 
 describe('unchanged builds make no version', () => {
-  it('recognises the bytes staging serves, in a new process (a re-run CI job), and uploads nothing', async () => {
+  it('recognises the bytes staging serves, in a new process (a re-run CI job): no commit, no deploy', async () => {
     const name = newRoutine();
     const { result: first } = await publish(name, 'same');
     await writeFile(join(repo.dir, 'same.js'), code('same'));
@@ -208,10 +208,27 @@ describe('unchanged builds make no version', () => {
       new RegExp(`-> ${first.codeVersion} on staging .*; unchanged: no new version`),
     );
     expect(versionIds(name)).toEqual([first.codeVersion]);
+    // A small file went up while the versions were compared (a round trip sooner when it is new);
+    // nothing was committed or deployed.
+    const made = requestsSince(before);
+    expect(made).not.toContain('CommitRoutineStagingCode');
+    expect(made).not.toContain('CreateRoutineCodeDeployment');
+  });
+
+  it('uploads nothing for an unchanged file over 2 MB', async () => {
+    const name = newRoutine();
+    const big = `${'// padding of an unchanged large routine\n'.repeat(60_000)}${code('big')}`;
+    await writeFile(join(repo.dir, 'big.js'), big);
+    const args = ['publish', 'big.js', '--name', name, '--json'];
+    const options = { cwd: repo.dir, env: { ...env(), ESA_ENDPOINT: emulator.endpoint } };
+    const first = await runNode(CLI, args, options);
+    expect(first.code, first.stderr).toBe(0);
+    const before = emulator.state.requests.length;
+    const again = await runNode(CLI, args, options);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'unchanged' });
     const made = requestsSince(before);
     expect(made).not.toContain('oss');
     expect(made).not.toContain('CommitRoutineStagingCode');
-    expect(made).not.toContain('CreateRoutineCodeDeployment');
   });
 
   it('deploys an unchanged version only where a target does not serve it yet', async () => {

@@ -94,8 +94,8 @@ function str(value: unknown): string | undefined {
 }
 
 /**
- * ESA OpenAPI (2024-09-10, RPC) over one keep-alive connection (through the environment's proxy, if
- * any): every call of a publish reuses it.
+ * ESA OpenAPI (2024-09-10, RPC) over up to three keep-alive connections (through the environment's
+ * proxy, if any), which every call of a publish reuses.
  * Calls are POSTs with a form body signed with ACS3-HMAC-SHA256, as the official SDK sends them.
  */
 export class EsaClient {
@@ -117,7 +117,8 @@ export class EsaClient {
 
   /** Opens the connection (loading undici on first use), through the proxy the environment names. */
   static async open(options: EsaClientOptions): Promise<EsaClient> {
-    return new EsaClient(await openDispatcher({ proxy: options.proxy }), options);
+    // The first round trip makes three calls at once; a publish never has more in flight.
+    return new EsaClient(await openDispatcher({ proxy: options.proxy, connections: 3 }), options);
   }
 
   /** Calls an action, retrying network errors, 5xx, throttling and internal errors with backoff. */

@@ -5,6 +5,7 @@ type Undici = typeof import('undici');
 /** The parts of undici esa-stage uses. */
 export interface UndiciParts {
   readonly Client: Undici['Client'];
+  readonly Pool: Undici['Pool'];
   readonly EnvHttpProxyAgent: Undici['EnvHttpProxyAgent'];
   readonly buildConnector: Undici['buildConnector'];
 }
@@ -23,6 +24,7 @@ function loadParts(): UndiciParts {
   Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js'));
   return {
     Client: require('undici/lib/dispatcher/client.js') as Undici['Client'],
+    Pool: require('undici/lib/dispatcher/pool.js') as Undici['Pool'],
     EnvHttpProxyAgent:
       require('undici/lib/dispatcher/env-http-proxy-agent.js') as Undici['EnvHttpProxyAgent'],
     buildConnector: require('undici/lib/core/connect.js') as Undici['buildConnector'],
@@ -41,6 +43,7 @@ export function loadUndici(): Promise<UndiciParts> {
       const undici = await import('undici');
       return {
         Client: undici.Client,
+        Pool: undici.Pool,
         EnvHttpProxyAgent: undici.EnvHttpProxyAgent,
         buildConnector: undici.buildConnector,
       };

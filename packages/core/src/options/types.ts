@@ -134,8 +134,9 @@ export interface PublishOptions {
    */
   deploy?: DeployTarget;
   /**
-   * When the file's bytes equal a version an environment serves already, create no version and
-   * upload nothing: deploy that version where a target environment does not serve it yet, and
+   * When the file's bytes equal a version an environment serves already, create no version (a file
+   * up to 2 MB is uploaded while the versions are compared, a round trip sooner when it is new, and
+   * left uncommitted): deploy that version where a target environment does not serve it yet, and
    * report `unchanged`. `false` always publishes a new version (CLI `--force`).
    * @default true
    */

@@ -7,6 +7,9 @@ import type { Stage } from './run.js';
 import { requestUploadInfo, type UploadInput, type UploadTicket, uploadFile } from './upload-step.js';
 import { verifyVersion } from './verify.js';
 
+/** Up to this size, a file is uploaded while the unchanged check runs (see {@link singleFileFlow}). */
+export const SPECULATIVE_UPLOAD_BYTES = 2 * 1024 * 1024;
+
 /** A version an environment serves whose code has `sha256`, if any: staging's first. */
 async function findServedCopy(
   client: EsaClient,
@@ -68,20 +71,33 @@ export async function singleFileFlow(
   const { client, input, record, routine, prune } = stage;
   const { opts, logger } = input;
   const name = opts.name;
+  const upload = uploadInput(stage);
+  const uploadToSlot = async () => {
+    let ticket: UploadTicket;
+    try {
+      ticket = await ticketed;
+    } catch (error) {
+      // A full quota may already show in the upload info.
+      if (!(isQuotaFull(error) && prune && (await prune()))) throw quotaHint(error, name);
+      ticket = await requestUploadInfo(upload);
+    }
+    return { ticket, uploaded: await uploadFile(upload, ticket.target) };
+  };
+  // A small file is uploaded while the served versions are compared, a round trip sooner; unchanged
+  // bytes then stay uncommitted in the staging slot (it held a copy of them a moment ago anyway). A
+  // large one is uploaded only once it is known to be new.
+  const speculative =
+    opts.skipUnchanged && input.size <= SPECULATIVE_UPLOAD_BYTES ? uploadToSlot() : undefined;
+  speculative?.catch(() => undefined);
   if (opts.skipUnchanged) {
     const same = await record.step('unchanged', () => findServedCopy(client, name, routine, input.sha256));
-    if (same) return stage.finish('unchanged', same, routine.descriptions.get(same) ?? '');
+    if (same) {
+      // Whatever the upload did, nothing is committed: settle it before the connection closes.
+      await speculative?.catch(() => undefined);
+      return stage.finish('unchanged', same, routine.descriptions.get(same) ?? '');
+    }
   }
-  const upload = uploadInput(stage);
-  let ticket: UploadTicket;
-  try {
-    ticket = await ticketed;
-  } catch (error) {
-    // A full quota may already show in the upload info.
-    if (!(isQuotaFull(error) && prune && (await prune()))) throw quotaHint(error, name);
-    ticket = await requestUploadInfo(upload);
-  }
-  const uploaded = await uploadFile(upload, ticket.target);
+  const { ticket, uploaded } = await (speculative ?? uploadToSlot());
   const committed = await commitVersion({
     client,
     name,
