@@ -13,7 +13,6 @@ import { ChunkError, EsaStageError } from './errors.js';
 import { formatBytes, formatPublishedLine } from './format.js';
 import { descriptionNeedsGit, formatDescription } from './git/description.js';
 import { UNKNOWN_GIT_INFO } from './git/git-info.js';
-import { readGitInfo } from './git/read-git-info.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { Secrets } from './log/secrets.js';
 import { normalizeOptions } from './options/normalize.js';
@@ -248,7 +247,7 @@ async function prepare(
   // Started now: git, the credentials chain and any STS exchange run while the file is checked.
   // git runs only when the description needs it (a plain string does not).
   const gitInfo = descriptionNeedsGit(opts.description)
-    ? readGitInfo({ cwd: opts.cwd, env: ctx.env })
+    ? import('./git/read-git-info.js').then((git) => git.readGitInfo({ cwd: opts.cwd, env: ctx.env }))
     : Promise.resolve(UNKNOWN_GIT_INFO);
   const credentials = resolveCredentials({
     explicit: opts.credentials,

@@ -9,10 +9,14 @@ import { setFlagsFromString } from 'node:v8';
 setFlagsFromString('--liftoff-only');
 
 const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
-  // Nothing else to load for the version.
+const only = argv.length === 1 ? argv[0] : undefined;
+if (only === '--version' || only === '-v') {
+  // Nothing else to load for the version, or for the help.
   const { VERSION } = await import('../version.js');
   process.stdout.write(`${VERSION}\n`);
+} else if (only === '--help' || only === '-h') {
+  const { USAGE } = await import('./usage.js');
+  process.stdout.write(USAGE);
 } else {
   // A reader that went away (`esa-stage ... --json | head -c0`) is not a failure of the publish:
   // what was done is done, and the exit code still says so.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
 import type { NormalizedOptions } from '../options/types.js';
 import type { CredentialsLookup, ResolvedCredentials } from './resolve-credentials.js';
-import { exchangeWithSts, type StsCallOptions, type StsCredentials, type StsExchange } from './sts-client.js';
+import type { StsCallOptions, StsCredentials, StsExchange } from './sts-client.js';
 
 interface CacheEntry {
   readonly issued: Promise<StsCredentials>;
@@ -47,7 +47,8 @@ export async function obtainCredentials(
   let entry = cache.get(key);
   if (!entry || entry.refreshAt <= now) {
     const created: CacheEntry = {
-      issued: exchangeWithSts(lookup.exchange, options),
+      // The STS client (and its signer) loads only for a role: most publishes have a key.
+      issued: import('./sts-client.js').then((sts) => sts.exchangeWithSts(lookup.exchange, options)),
       refreshAt: Number.POSITIVE_INFINITY,
     };
     entry = created;
