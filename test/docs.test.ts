@@ -42,6 +42,12 @@ describe('README', () => {
     for (const c of codes) expect(table, c).toContain(`\`${c}`);
   });
 
+  it('shows the benchmark table `pnpm bench` wrote last', () => {
+    const results = readFileSync(join(ROOT, 'test/bench/results.md'), 'utf8').trim();
+    expect(results).toMatch(/^Measured .* by `pnpm bench`\.\n\n\| measure \|/);
+    expect(README).toContain(results);
+  });
+
   it('gives the test command that .ci/run runs', () => {
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8');
     const setup = README.slice(README.indexOf('## Set-up'), README.indexOf('## Quick start'));
