@@ -23,43 +23,38 @@ const TRIP_LATENCY = 250;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const stats = (values) => ({ min: Math.min(...values), median: median(values), max: Math.max(...values) });
 
-function runNode(args, env = {}) {
+/** Runs node to its end; resolves its stdout, rejects with its stderr when it fails. */
+function spawnNode(args, env, cwd) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
-      cwd: here,
+      cwd,
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = '';
     child.stdout.on('data', (c) => {
       out += c;
     });
+    child.stderr.on('data', (c) => {
+      err += c;
+    });
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve(out.trim()) : reject(new Error(`${args.join(' ')} exited ${code}`)),
+      code === 0 ? resolve(out.trim()) : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)),
     );
   });
+}
+
+function runNode(args, env = {}) {
+  return spawnNode(args, env, here);
 }
 
 /** Runs a node process to its end: wall time (ms, spawn to exit) and peak RSS (MiB). */
 async function timed(args, env = {}, cwd = here) {
   const rssFile = join(tmpdir(), `esa-stage-bench-rss-${process.pid}-${Math.random()}`);
   const started = performance.now();
-  await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', REPORT_RSS, ...args], {
-      cwd,
-      env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (c) => {
-      err += c;
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)),
-    );
-  });
+  await spawnNode(['--import', REPORT_RSS, ...args], { ...env, BENCH_RSS_FILE: rssFile }, cwd);
   const ms = performance.now() - started;
   const rss = Number(await readFile(rssFile, 'utf8')) / 1024;
   await rm(rssFile, { force: true });
