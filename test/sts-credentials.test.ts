@@ -356,4 +356,40 @@ describe('the credentials cache of one process', () => {
     await publish('sts-b', () => new Date(Date.now() + 46 * 60_000));
     expect(emulator.state.stsSessions).toHaveLength(2);
   });
+
+  it('lets a publish that was not aborted make its own exchange when the shared one was aborted', async () => {
+    freshRoutine('sts-a', 'sts-b');
+    const home = await mkdtemp(join(dir, 'home-'));
+    await writeFile(join(home, 'token'), futureToken());
+    const env = {
+      ...oidcEnv(join(home, 'token')),
+      ALIBABA_CLOUD_ROLE_SESSION_NAME: 'abort',
+      ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+    };
+    const file = {
+      fileName: 'routine.js',
+      isEntry: true,
+      source: { bytes: new TextEncoder().encode(ROUTINE) },
+    };
+    // The first exchange is slow, and its publish is cancelled while it waits.
+    emulator.faults.inject({ stsAction: 'AssumeRoleWithOIDC', delayMs: 400, times: 1 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const [cancelled, kept] = await Promise.allSettled([
+      publishRoutine(
+        { name: 'sts-a', description: 'a', logLevel: 'silent', signal: controller.signal },
+        file,
+        { env, homeDir: home, cwd: home },
+      ),
+      publishRoutine({ name: 'sts-b', description: 'b', logLevel: 'silent' }, file, {
+        env,
+        homeDir: home,
+        cwd: home,
+      }),
+    ]);
+    expect(cancelled.status).toBe('rejected');
+    expect((cancelled as PromiseRejectedResult).reason).toMatchObject({ code: 'Aborted' });
+    expect(kept.status, String((kept as PromiseRejectedResult).reason)).toBe('fulfilled');
+    expect(emulator.state.routines.get('sts-b')?.envs.get('staging')?.codeVersions).toHaveLength(1);
+  });
 });

@@ -63,7 +63,16 @@ export async function obtainCredentials(
       },
     );
   }
-  const issued = await entry.issued;
+  let issued: StsCredentials;
+  try {
+    issued = await entry.issued;
+  } catch (error) {
+    // The exchange was shared with a publish whose signal aborted it (and it has left the cache):
+    // this publish was not aborted, so it makes its own.
+    const aborted = (error as { code?: unknown }).code === 'Aborted';
+    if (aborted && !options.signal?.aborted) return obtainCredentials(lookup, options, clock);
+    throw error;
+  }
   const as = issued.assumedRoleArn ? ` as ${issued.assumedRoleArn}` : '';
   return {
     accessKeyId: issued.accessKeyId,
@@ -80,9 +89,4 @@ export function stsCallOptions(
   logger: Logger,
 ): StsCallOptions {
   return { proxy: opts.proxy, timeout: opts.timeout, retries: opts.retries, signal: opts.signal, logger };
-}
-
-/** Forgets every issued credential (tests). */
-export function clearCredentialsCache(): void {
-  cache.clear();
 }
