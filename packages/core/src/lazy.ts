@@ -51,14 +51,18 @@ export async function checkPublishConfig(
 }
 
 /**
- * Starts loading what a publish runs (the pipeline and undici's dispatchers) without waiting for
- * it; a failure here surfaces, if at all, when the publish itself loads them.
+ * Starts loading what a publish runs (the pipeline and undici's dispatchers) and warms it up with
+ * one read-only call (see `plugin/warm-up.ts`), without waiting for either: a failure here
+ * surfaces, if at all, when the publish itself runs.
  */
-export function prefetchPublish(): void {
+export function prefetchPublish(
+  given: PublishOptions,
+  environment: { readonly env?: Env; readonly homeDir?: string; readonly cwd?: string },
+): void {
   void Promise.all([
     import('./publish.js'),
     import('./pipeline/run.js'),
-    import('./http/load-undici.js').then((m) => m.loadUndici()),
+    import('./plugin/warm-up.js').then((m) => m.warmUpPublish(given, environment)),
   ]).catch(() => undefined);
 }
 
