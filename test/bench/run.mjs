@@ -195,7 +195,7 @@ async function cli() {
     const help = [];
     const version = [];
     const bare = [];
-    for (let i = 0; i < 15; i++) {
+    for (let i = 0; i < 25; i++) {
       bare.push((await timed(['-e', '0'])).ms);
       help.push((await timed([CLI, '--help'])).ms);
       version.push((await timed([CLI, '--version'])).ms);
