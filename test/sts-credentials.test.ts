@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,8 +36,9 @@ const GITHUB_CLAIMS = {
   aud: 'sts.aliyuncs.com',
 };
 
+/** A token valid for 10 minutes, unique (its `jti`), so no test meets another's cached credentials. */
 function futureToken(extra: Record<string, unknown> = {}): string {
-  return jwt({ ...GITHUB_CLAIMS, exp: Math.floor(Date.now() / 1000) + 600, ...extra });
+  return jwt({ ...GITHUB_CLAIMS, exp: Math.floor(Date.now() / 1000) + 600, jti: randomUUID(), ...extra });
 }
 
 beforeAll(async () => {

@@ -16,6 +16,10 @@ const cache = new Map<string, CacheEntry>();
 /** Refresh this long before expiry (as `@alicloud/credentials`), or at half the lifetime if shorter. */
 const STALE_MS = 15 * 60_000;
 
+/**
+ * Who assumes which role where. Not the session name: without one set, each publish names its own
+ * (`esa-stage-<ms>`), and they share the first.
+ */
 function cacheKey(exchange: StsExchange): string {
   const who =
     exchange.action === 'AssumeRoleWithOIDC'
