@@ -394,4 +394,31 @@ describe('the credentials cache of one process', () => {
     expect(kept.status, String((kept as PromiseRejectedResult).reason)).toBe('fulfilled');
     expect(emulator.state.routines.get('sts-b')?.envs.get('staging')?.codeVersions).toHaveLength(1);
   });
+
+  it('exchanges again after ESA refused the cached credentials (revoked or expired early)', async () => {
+    const home = await mkdtemp(join(dir, 'home-'));
+    await writeFile(join(home, 'token'), futureToken());
+    const env = { ...oidcEnv(join(home, 'token')), ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' };
+    const file = {
+      fileName: 'routine.js',
+      isEntry: true,
+      source: { bytes: new TextEncoder().encode(ROUTINE) },
+    };
+    const publish = (description: string) =>
+      publishRoutine({ name: 'sts-routine', description, logLevel: 'silent', retries: 0 }, file, {
+        env,
+        homeDir: home,
+        cwd: home,
+      });
+    await publish('first');
+    // The emulator forgets every credential it issued: the cached ones are now refused.
+    freshRoutine();
+    await expect(publish('refused')).rejects.toMatchObject({
+      code: expect.stringMatching(/^InvalidAccessKeyId/),
+    });
+    expect(emulator.state.stsSessions).toHaveLength(0);
+    await publish('again');
+    expect(emulator.state.stsSessions).toHaveLength(1);
+    expect(emulator.state.routines.get('sts-routine')?.envs.get('staging')?.codeVersions).toHaveLength(1);
+  });
 });

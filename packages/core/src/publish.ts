@@ -3,7 +3,11 @@ import type { BundlerInfo } from './artifact/bundler.js';
 import { checkArtifact } from './artifact/check-artifact.js';
 import { createChunkMatcher, selectChunk } from './chunk/select-chunk.js';
 import type { ReportedOutcome } from './ci/write-reports.js';
-import { obtainCredentials, stsCallOptions } from './credentials/obtain-credentials.js';
+import {
+  forgetIssuedCredentials,
+  obtainCredentials,
+  stsCallOptions,
+} from './credentials/obtain-credentials.js';
 import {
   type CredentialsLookup,
   lookupSecrets,
@@ -237,6 +241,8 @@ interface Prepared {
    * dry run goes ahead without).
    */
   readonly credentials: CredentialsLookup | Error;
+  /** What the chain found (a role, before its exchange), to drop its credentials if ESA refuses them. */
+  readonly lookup: CredentialsLookup | undefined;
 }
 
 async function prepare(
@@ -249,6 +255,7 @@ async function prepare(
   const gitInfo = descriptionNeedsGit(opts.description)
     ? import('./git/read-git-info.js').then((git) => git.readGitInfo({ cwd: opts.cwd, env: ctx.env }))
     : Promise.resolve(UNKNOWN_GIT_INFO);
+  let lookup: CredentialsLookup | undefined;
   const credentials = resolveCredentials({
     explicit: opts.credentials,
     profile: opts.profile,
@@ -258,6 +265,7 @@ async function prepare(
     now: ctx.now,
   })
     .then((found): Promise<CredentialsLookup> | CredentialsLookup => {
+      lookup = found;
       for (const secret of lookupSecrets(found)) ctx.secrets.add(secret);
       // A dry run makes no request, STS included.
       return opts.dryRun ? found : obtainCredentials(found, stsCallOptions(opts, ctx.logger), ctx.now);
@@ -290,7 +298,7 @@ async function prepare(
   }
   const { description, warning } = formatDescription(opts.description, await gitInfo, ctx.now());
   if (warning) ctx.logger.warn(warning);
-  return { chunk, size, sha256, description, credentials: await credentials };
+  return { chunk, size, sha256, description, credentials: await credentials, lookup };
 }
 
 async function dryRun(opts: NormalizedOptions, prepared: Prepared, logger: Logger): Promise<DryRunResult> {
@@ -354,6 +362,7 @@ async function run(
     `publishing ${chunk ? `${chunk.fileName} (${formatBytes(size)})` : 'assets alone'} to ${opts.name} at ${opts.endpoint}; credentials from ${credentials.source}`,
   );
   const { runPipeline } = await import('./pipeline/run.js');
+  const { lookup } = prepared;
   const outcome = await runPipeline({
     opts,
     chunk,
@@ -377,6 +386,9 @@ async function run(
             logLevel: opts.logLevel,
             logger: ctx.logger,
           }),
+  }).catch((error: unknown) => {
+    if (lookup) forgetIssuedCredentials(lookup, error);
+    throw error;
   });
   const { record } = outcome;
   const result: PublishedResult = {

@@ -94,3 +94,16 @@ export function stsCallOptions(
 ): StsCallOptions {
   return { proxy: opts.proxy, timeout: opts.timeout, retries: opts.retries, signal: opts.signal, logger };
 }
+
+/**
+ * Drops the issued credentials of a lookup, after ESA refused them (`InvalidSecurityToken.*`,
+ * `InvalidAccessKeyId.*`: revoked, or expired early), so that the next publish exchanges again
+ * instead of failing until the cache would have refreshed them. Found keys are left alone.
+ */
+export function forgetIssuedCredentials(lookup: CredentialsLookup, error: unknown): void {
+  if (!('exchange' in lookup)) return;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && /^(InvalidSecurityToken|InvalidAccessKeyId)/.test(code)) {
+    cache.delete(cacheKey(lookup.exchange));
+  }
+}
