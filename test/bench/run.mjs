@@ -237,7 +237,7 @@ async function cli() {
 async function vite() {
   const project = await mkdtemp(join(here, '.vite-bench-'));
   await mkdir(join(project, 'src'));
-  await writeFile(join(project, 'src/greet.js'), 'export const greet = (p) => `hello ${p}`;\n');
+  await writeFile(join(project, 'src/greet.js'), "export const greet = (p) => 'hello ' + p;\n");
   const emulator = await startEmulatorProcess(['--latency', String(LATENCY)]);
   const fast = await startEmulatorProcess([]);
   try {

@@ -30,7 +30,7 @@ export async function checkPublishConfig(
   environment: { readonly env?: Env; readonly homeDir?: string; readonly cwd?: string } = {},
 ): Promise<CredentialsLookup | undefined> {
   const env = environment.env ?? process.env;
-  const [{ assertValidOptions }, { normalizeOptions }, { resolveCredentials }, { withProjectConfig }] =
+  const [{ assertValidOptions }, { normalizeOptions }, { resolveCredentialsFor }, { withProjectConfig }] =
     await Promise.all([
       import('./options/validate.js'),
       import('./options/normalize.js'),
@@ -40,13 +40,7 @@ export async function checkPublishConfig(
   const options = await withProjectConfig(given, environment.cwd ?? process.cwd(), env);
   assertValidOptions(options, env);
   const normalized = normalizeOptions(options, env, process.cwd());
-  const lookup = resolveCredentials({
-    explicit: normalized.credentials,
-    profile: normalized.profile,
-    stsEndpoint: normalized.stsEndpoint,
-    env,
-    homeDir: environment.homeDir,
-  });
+  const lookup = resolveCredentialsFor(normalized, { env, homeDir: environment.homeDir });
   return normalized.dryRun ? lookup.catch(() => undefined) : lookup;
 }
 

@@ -11,7 +11,7 @@ import {
 import {
   type CredentialsLookup,
   lookupSecrets,
-  resolveCredentials,
+  resolveCredentialsFor,
 } from './credentials/resolve-credentials.js';
 import { ChunkError, EsaStageError } from './errors.js';
 import { formatBytes, formatPublishedLine } from './format.js';
@@ -256,14 +256,7 @@ async function prepare(
     ? import('./git/read-git-info.js').then((git) => git.readGitInfo({ cwd: opts.cwd, env: ctx.env }))
     : Promise.resolve(UNKNOWN_GIT_INFO);
   let lookup: CredentialsLookup | undefined;
-  const credentials = resolveCredentials({
-    explicit: opts.credentials,
-    profile: opts.profile,
-    stsEndpoint: opts.stsEndpoint,
-    env: ctx.env,
-    homeDir: ctx.homeDir,
-    now: ctx.now,
-  })
+  const credentials = resolveCredentialsFor(opts, { env: ctx.env, homeDir: ctx.homeDir, now: ctx.now })
     .then((found): Promise<CredentialsLookup> | CredentialsLookup => {
       lookup = found;
       for (const secret of lookupSecrets(found)) ctx.secrets.add(secret);

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { Credentials, Env } from '../options/types.js';
+import type { Credentials, Env, NormalizedOptions } from '../options/types.js';
 import { readConfigText } from '../project/read-config-text.js';
 import { type AliyunConfig, credentialsFromAliyunConfig } from './aliyun-config.js';
 import { type AssumedRole, exchangeFor, oidcRoleFromEnv } from './assumed-role.js';
@@ -163,4 +163,19 @@ async function findCredentials(options: ResolveCredentialsOptions): Promise<Cred
     ],
     { code: 'CredentialsNotFound', hint: MISSING_HINT },
   );
+}
+
+/** {@link resolveCredentials} for normalized options: their credentials, profile and STS endpoint. */
+export function resolveCredentialsFor(
+  opts: Pick<NormalizedOptions, 'credentials' | 'profile' | 'stsEndpoint'>,
+  place: { readonly env: Env; readonly homeDir?: string | undefined; readonly now?: () => Date },
+): Promise<CredentialsLookup> {
+  return resolveCredentials({
+    explicit: opts.credentials,
+    profile: opts.profile,
+    stsEndpoint: opts.stsEndpoint,
+    env: place.env,
+    homeDir: place.homeDir,
+    ...(place.now && { now: place.now }),
+  });
 }

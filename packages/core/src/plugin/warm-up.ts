@@ -1,5 +1,5 @@
 import { obtainCredentials, stsCallOptions } from '../credentials/obtain-credentials.js';
-import { resolveCredentials } from '../credentials/resolve-credentials.js';
+import { resolveCredentialsFor } from '../credentials/resolve-credentials.js';
 import { EsaClient } from '../esa/client.js';
 import { createLogger } from '../log/logger.js';
 import { Secrets } from '../log/secrets.js';
@@ -24,13 +24,7 @@ export async function warmUpPublish(
   const options = await withProjectConfig(given, environment.cwd ?? process.cwd(), env);
   const opts = normalizeOptions(options, env, process.cwd());
   const logger = createLogger({ level: 'silent', secrets: new Secrets() });
-  const lookup = await resolveCredentials({
-    explicit: opts.credentials,
-    profile: opts.profile,
-    stsEndpoint: opts.stsEndpoint,
-    env,
-    homeDir: environment.homeDir,
-  });
+  const lookup = await resolveCredentialsFor(opts, { env, homeDir: environment.homeDir });
   const credentials = await obtainCredentials(lookup, stsCallOptions(opts, logger));
   const client = await EsaClient.open({
     endpoint: opts.endpoint,

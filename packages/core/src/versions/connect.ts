@@ -1,5 +1,5 @@
 import { obtainCredentials, stsCallOptions } from '../credentials/obtain-credentials.js';
-import { lookupSecrets, resolveCredentials } from '../credentials/resolve-credentials.js';
+import { lookupSecrets, resolveCredentialsFor } from '../credentials/resolve-credentials.js';
 import { EsaClient } from '../esa/client.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { Secrets } from '../log/secrets.js';
@@ -62,13 +62,7 @@ export async function withRoutine<T>(
   secrets.add(opts.credentials?.securityToken);
   const logger = createLogger({ level: opts.logLevel, sink: opts.logger, secrets });
   try {
-    const lookup = await resolveCredentials({
-      explicit: opts.credentials,
-      profile: opts.profile,
-      stsEndpoint: opts.stsEndpoint,
-      env,
-      homeDir: environment.homeDir,
-    });
+    const lookup = await resolveCredentialsFor(opts, { env, homeDir: environment.homeDir });
     for (const secret of lookupSecrets(lookup)) secrets.add(secret);
     const credentials = await obtainCredentials(lookup, stsCallOptions(opts, logger));
     secrets.add(credentials.accessKeySecret);
