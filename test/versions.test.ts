@@ -309,6 +309,43 @@ describe('the version quota', () => {
     }
   });
 
+  it('prunes nothing for a publish whose bytes are unchanged, even with the quota full', async () => {
+    const small = await startEmulator({ routines: ['full'], versionQuota: 3 });
+    const options = (extra: Partial<PublishOptions> = {}) => ({
+      name: 'full',
+      endpoint: small.endpoint,
+      credentials: {
+        accessKeyId: small.credentials.accessKeyId,
+        accessKeySecret: small.credentials.accessKeySecret,
+      },
+      logLevel: 'silent' as const,
+      ...extra,
+    });
+    try {
+      for (const text of ['one', 'two', 'three']) {
+        await publishRoutine(options(), chunk(text), { cwd: repo.dir });
+      }
+      const before = [...(small.state.routines.get('full')?.versions.keys() ?? [])];
+      expect(before).toHaveLength(3);
+      // Staging serves "three": the same bytes again are unchanged, and the full quota that the
+      // (early) upload info met must not make it delete anything.
+      const again = (await publishRoutine(options({ pruneVersions: { keep: 1 } }), chunk('three'), {
+        cwd: repo.dir,
+      })) as PublishedResult;
+      expect(again.status).toBe('unchanged');
+      expect(again.versionsDeleted).toEqual([]);
+      expect([...(small.state.routines.get('full')?.versions.keys() ?? [])]).toEqual(before);
+      // New bytes at the full quota: now it prunes, and publishes.
+      const changed = (await publishRoutine(options({ pruneVersions: { keep: 1 } }), chunk('four'), {
+        cwd: repo.dir,
+      })) as PublishedResult;
+      expect(changed.status).toBe('published');
+      expect(changed.versionsDeleted.length).toBeGreaterThan(0);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('fails as ESA does when nothing may be deleted', async () => {
     const small = await startEmulator({ routines: ['tight'], versionQuota: 1 });
     const options = {

@@ -72,22 +72,24 @@ export async function singleFileFlow(
   const { opts, logger } = input;
   const name = opts.name;
   const upload = uploadInput(stage);
-  const uploadToSlot = async () => {
+  /** Uploads with the ticket asked for at the start; a full quota is pruned (if allowed) only when `mayPrune`. */
+  const uploadToSlot = async (mayPrune: boolean) => {
     let ticket: UploadTicket;
     try {
       ticket = await ticketed;
     } catch (error) {
       // A full quota may already show in the upload info.
+      if (!mayPrune) throw error;
       if (!(isQuotaFull(error) && prune && (await prune()))) throw quotaHint(error, name);
       ticket = await requestUploadInfo(upload);
     }
     return { ticket, uploaded: await uploadFile(upload, ticket.target) };
   };
   // A small file is uploaded while the served versions are compared, a round trip sooner; unchanged
-  // bytes then stay uncommitted in the staging slot (it held a copy of them a moment ago anyway). A
-  // large one is uploaded only once it is known to be new.
+  // bytes then stay uncommitted in the staging slot, where only a commit would make them a version.
+  // Nothing is pruned for it before the bytes are known to be new. A large file is uploaded only then.
   const speculative =
-    opts.skipUnchanged && input.size <= SPECULATIVE_UPLOAD_BYTES ? uploadToSlot() : undefined;
+    opts.skipUnchanged && input.size <= SPECULATIVE_UPLOAD_BYTES ? uploadToSlot(false) : undefined;
   speculative?.catch(() => undefined);
   if (opts.skipUnchanged) {
     const same = await record.step('unchanged', () => findServedCopy(client, name, routine, input.sha256));
@@ -97,7 +99,20 @@ export async function singleFileFlow(
       return stage.finish('unchanged', same, routine.descriptions.get(same) ?? '');
     }
   }
-  const { ticket, uploaded } = await (speculative ?? uploadToSlot());
+  const { ticket, uploaded } = await (speculative
+    ? speculative.catch(async (error: unknown) => {
+        // The upload info failed (a full quota, say): now that the bytes are new, handle it as the
+        // upload would have (prune, if allowed, and ask again). An upload that failed stays failed.
+        if (
+          await ticketed.then(
+            () => true,
+            () => false,
+          )
+        )
+          throw error;
+        return uploadToSlot(true);
+      })
+    : uploadToSlot(true));
   const committed = await commitVersion({
     client,
     name,
