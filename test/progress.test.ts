@@ -125,7 +125,15 @@ describe('the progress line of the CLI', () => {
 
 describe('the progress of a plugin', () => {
   it("goes through the bundler's logger: a line every 2 s, then the last one", async () => {
-    const run = await inTerminal([process.execPath, 'build.mjs']);
+    // A slower uplink than the CLI's: the upload must crawl for well over 2 s after the socket
+    // buffers have taken their first megabytes, whatever the machine's load.
+    const slower = await startConnectProxy({ uploadBytesPerSecond: 2_000_000 });
+    let run: ProcessResult;
+    try {
+      run = await inTerminal([process.execPath, 'build.mjs'], { HTTP_PROXY: slower.url });
+    } finally {
+      await slower.close();
+    }
     expect(run.code, run.stdout).toBe(0);
     const lines = run.stdout.split(/\r?\n/).filter((l) => /^LOG info .*upload(ing|ed) src\.js/.test(l));
     expect(lines.length).toBeGreaterThanOrEqual(2);
