@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type PublishedResult, publishRoutine } from '@esa-stage/core';
+import { type PublishedResult, type PublishOptions, publishRoutine } from '@esa-stage/core';
 import {
   EMULATOR_OIDC_TRUST,
   EMULATOR_ROLE_ARN,
@@ -329,13 +329,16 @@ describe('~/.aliyun/config.json role profiles', () => {
 });
 
 describe('the credentials cache of one process', () => {
-  it('shares one exchange among concurrent publishes and exchanges again near expiry', async () => {
-    freshRoutine('sts-a', 'sts-b', 'sts-c');
+  /**
+   * A publisher that runs in this process (where the cache lives), with a fresh OIDC token file:
+   * `publish(options, now?)`.
+   */
+  async function inProcess(sessionName?: string) {
     const home = await mkdtemp(join(dir, 'home-'));
     await writeFile(join(home, 'token'), futureToken());
     const env = {
       ...oidcEnv(join(home, 'token')),
-      ALIBABA_CLOUD_ROLE_SESSION_NAME: 'cache',
+      ...(sessionName && { ALIBABA_CLOUD_ROLE_SESSION_NAME: sessionName }),
       ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
     };
     const file = {
@@ -343,13 +346,19 @@ describe('the credentials cache of one process', () => {
       isEntry: true,
       source: { bytes: new TextEncoder().encode(ROUTINE) },
     };
-    const publish = (name: string, now?: () => Date) =>
-      publishRoutine({ name, description: name, logLevel: 'silent' }, file, {
+    return (options: Partial<PublishOptions> & { name: string }, now?: () => Date) =>
+      publishRoutine({ description: options.name, logLevel: 'silent', ...options }, file, {
         env,
         homeDir: home,
         cwd: home,
         ...(now && { now }),
       });
+  }
+
+  it('shares one exchange among concurrent publishes and exchanges again near expiry', async () => {
+    freshRoutine('sts-a', 'sts-b', 'sts-c');
+    const inCache = await inProcess('cache');
+    const publish = (name: string, now?: () => Date) => inCache({ name }, now);
     await Promise.all(['sts-a', 'sts-b', 'sts-c'].map((name) => publish(name)));
     expect(emulator.state.stsSessions).toHaveLength(1);
     await publish('sts-a');
@@ -361,33 +370,14 @@ describe('the credentials cache of one process', () => {
 
   it('lets a publish that was not aborted make its own exchange when the shared one was aborted', async () => {
     freshRoutine('sts-a', 'sts-b');
-    const home = await mkdtemp(join(dir, 'home-'));
-    await writeFile(join(home, 'token'), futureToken());
-    const env = {
-      ...oidcEnv(join(home, 'token')),
-      ALIBABA_CLOUD_ROLE_SESSION_NAME: 'abort',
-      ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
-    };
-    const file = {
-      fileName: 'routine.js',
-      isEntry: true,
-      source: { bytes: new TextEncoder().encode(ROUTINE) },
-    };
+    const publish = await inProcess('abort');
     // The first exchange is slow, and its publish is cancelled while it waits.
     emulator.faults.inject({ stsAction: 'AssumeRoleWithOIDC', delayMs: 400, times: 1 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const [cancelled, kept] = await Promise.allSettled([
-      publishRoutine(
-        { name: 'sts-a', description: 'a', logLevel: 'silent', signal: controller.signal },
-        file,
-        { env, homeDir: home, cwd: home },
-      ),
-      publishRoutine({ name: 'sts-b', description: 'b', logLevel: 'silent' }, file, {
-        env,
-        homeDir: home,
-        cwd: home,
-      }),
+      publish({ name: 'sts-a', signal: controller.signal }),
+      publish({ name: 'sts-b' }),
     ]);
     expect(cancelled.status).toBe('rejected');
     expect((cancelled as PromiseRejectedResult).reason).toMatchObject({ code: 'Aborted' });
@@ -396,20 +386,8 @@ describe('the credentials cache of one process', () => {
   });
 
   it('exchanges again after ESA refused the cached credentials (revoked or expired early)', async () => {
-    const home = await mkdtemp(join(dir, 'home-'));
-    await writeFile(join(home, 'token'), futureToken());
-    const env = { ...oidcEnv(join(home, 'token')), ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true' };
-    const file = {
-      fileName: 'routine.js',
-      isEntry: true,
-      source: { bytes: new TextEncoder().encode(ROUTINE) },
-    };
-    const publish = (description: string) =>
-      publishRoutine({ name: 'sts-routine', description, logLevel: 'silent', retries: 0 }, file, {
-        env,
-        homeDir: home,
-        cwd: home,
-      });
+    const inRoutine = await inProcess();
+    const publish = (description: string) => inRoutine({ name: 'sts-routine', description, retries: 0 });
     await publish('first');
     // The emulator forgets every credential it issued: the cached ones are now refused.
     freshRoutine();
