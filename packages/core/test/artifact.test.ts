@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundlerInfo } from '../src/artifact/bundler.js';
-import { checkArtifact } from '../src/artifact/check-artifact.js';
+import { checkArtifact, WHOLE_FILE_BYTES } from '../src/artifact/check-artifact.js';
 import { ChunkError, type OutputChunk } from '../src/index.js';
 
 const ROUTINE = 'export default { async fetch(request) { return new Response("ok"); } };\n';
@@ -165,6 +166,49 @@ describe('the artifact check', () => {
     it('names a directory or a missing file as ChunkUnreadable', async () => {
       const chunk: OutputChunk = { fileName: 'dist', isEntry: true, source: { path: dir } };
       await expect(checkArtifact(chunk, [chunk], CLI)).rejects.toMatchObject({ code: 'ChunkUnreadable' });
+    });
+
+    const PAD = 'globalThis.pad = (globalThis.pad ?? 0) + 1; // a line of padding\n';
+    const PAD_LINES = Math.ceil((6 * 1024 * 1024) / PAD.length);
+    /** A file over WHOLE_FILE_BYTES: `head`, 6 MB of code lines, then `tail`. */
+    async function large(name: string, head: string, tail: string): Promise<OutputChunk> {
+      const path = join(dir, name);
+      await writeFile(path, `${head}${PAD.repeat(PAD_LINES)}${tail}`);
+      return { fileName: name, isEntry: true, source: { path } };
+    }
+
+    it('reads a file over 4 MB in pieces, with the same verdicts and sha256', async () => {
+      expect(WHOLE_FILE_BYTES).toBe(4 * 1024 * 1024);
+      const ok = await large('big.js', "import { Buffer } from 'node:buffer';\n", ROUTINE);
+      const notes = await checkArtifact(ok, [ok], CLI);
+      const bytes = await readFile((ok.source as { path: string }).path);
+      expect(bytes.length).toBeGreaterThan(WHOLE_FILE_BYTES);
+      expect(notes.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      // The same bytes in memory take the same path.
+      const inMemory: OutputChunk = { fileName: 'big.js', isEntry: true, source: { bytes } };
+      expect(await checkArtifact(inMemory, [inMemory], CLI)).toEqual(notes);
+
+      const refusal = (chunk: OutputChunk) =>
+        checkArtifact(chunk, [chunk], ESBUILD).then(
+          () => 'ok',
+          (e: ChunkError) => `${e.code} | ${e.message}`,
+        );
+      expect(await refusal(await large('cjs.js', '', 'module.exports = { fetch() {} };\n'))).toMatch(
+        /^NotAnEsModule \| cjs\.js is not an ES module/,
+      );
+      expect(await refusal(await large('named.js', '', 'export const fetch = () => 1;\n'))).toMatch(
+        /^NoDefaultExport \| named\.js has no default export \(it exports fetch\)/,
+      );
+      expect(await refusal(await large('ext.js', '', `import x from 'itty-router';\n${ROUTINE}`))).toMatch(
+        /^ExternalImport \| .*\(itty-router\)/,
+      );
+      expect(await refusal(await large('page.js', '', 'document.body.textContent = "hi";\n'))).toMatch(
+        /^BrowserBuild \| page\.js is a page script/,
+      );
+      // The one-line routine, the padding, then the broken string.
+      expect(await refusal(await large('broken.js', ROUTINE, 'const s = "open;\n'))).toBe(
+        `NotAnEsModule | broken.js cannot be read as JavaScript (unterminated string near line ${PAD_LINES + 2})`,
+      );
     });
   });
 });
