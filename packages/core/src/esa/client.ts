@@ -17,6 +17,7 @@ import {
 import { canonicalQueryString } from '../signing/percent-encode.js';
 import { USER_AGENT } from '../version.js';
 import { type JsonObject, parseEsaJson } from './big-json.js';
+import { JsonFieldDigest } from './json-field-digest.js';
 import { isRetryableEsaFailure, retryAfterOf } from './retry.js';
 
 export const ESA_API_VERSION = '2024-09-10';
@@ -45,6 +46,11 @@ export interface EsaClientOptions {
 export interface CallOptions {
   /** Retries of this call. A commit passes 0 and recovers from a lost answer itself. */
   readonly retries?: number;
+  /**
+   * A top-level string field of the answer to read as the hex sha256 of its UTF-8 instead of its
+   * value, without holding the value (`RoutineCode`: a routine's whole code).
+   */
+  readonly digest?: string;
 }
 
 /** A successful call: ESA's JSON body and its request id. */
@@ -127,7 +133,7 @@ export class EsaClient {
     params: Readonly<Record<string, string>>,
     options: CallOptions = {},
   ): Promise<EsaResponse> {
-    return withRetries(() => this.callOnce(action, params), {
+    return withRetries(() => this.callOnce(action, params, options.digest), {
       what: action,
       retries: options.retries ?? this.options.retries,
       isRetryable: (error) =>
@@ -140,7 +146,11 @@ export class EsaClient {
     });
   }
 
-  private async callOnce(action: string, params: Readonly<Record<string, string>>): Promise<EsaResponse> {
+  private async callOnce(
+    action: string,
+    params: Readonly<Record<string, string>>,
+    digest: string | undefined,
+  ): Promise<EsaResponse> {
     const { headers, body } = buildSignedRequest({
       host: this.host,
       action,
@@ -162,7 +172,7 @@ export class EsaClient {
             body,
             signal: requestSignal(this.options.signal, this.options.timeout),
           })
-          .then(async (r) => ({ response: r, text: await r.body.text() })),
+          .then(async (r) => ({ response: r, text: await readText(r.body, digest) })),
         this.options.timeout,
       ));
     } catch (error) {
@@ -205,6 +215,14 @@ export class EsaClient {
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
+}
+
+/** An answer's text; with `digest`, that field's value replaced by its sha256 as it streams in. */
+async function readText(body: Dispatcher.ResponseData['body'], digest: string | undefined): Promise<string> {
+  if (digest === undefined) return body.text();
+  const reader = new JsonFieldDigest(digest);
+  for await (const bytes of body) reader.push(bytes as Uint8Array);
+  return reader.end();
 }
 
 /** What to do about the ESA error codes a publish can meet. Every code gets a hint. */
