@@ -17,12 +17,12 @@ export interface ArtifactNotes {
 
 /**
  * Up to this size a file is read whole and lexed by es-module-lexer (what Vite itself uses, and
- * the fastest); a larger one is read in pieces of {@link PIECE_BYTES} through {@link ModuleScanner},
+ * the fastest); a larger one is read in 64 KiB pieces (young-generation strings, freed at once) through {@link ModuleScanner},
  * which finds the same facts in flat memory (es-module-lexer would hold the text 3 times over, in
  * WebAssembly memory that is never given back).
  */
 export const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
-const PIECE_BYTES = 1024 * 1024;
+const PIECE_BYTES = 64 * 1024;
 /** Text kept from the end of one piece for the DOM check of the next: a match spans less. */
 const DOM_OVERLAP = 256;
 
