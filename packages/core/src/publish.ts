@@ -334,26 +334,13 @@ function logOutcome(result: PublishedResult, logger: Logger): void {
   if (result.staging) logger.info(`reach staging: ${result.staging.curl}`);
 }
 
-/** The pipeline's modules and undici's dispatchers, loaded together. */
-async function loadPipeline(): Promise<typeof import('./pipeline/run.js')> {
-  const [pipeline] = await Promise.all([
-    import('./pipeline/run.js'),
-    import('./http/load-undici.js').then((http) => http.loadUndici()),
-  ]);
-  return pipeline;
-}
-
 async function run(
   opts: NormalizedOptions,
   outputs: readonly OutputChunk[],
   ctx: RunContext,
 ): Promise<PublishResult> {
-  // The pipeline and undici's dispatchers load while the file is checked and git runs (nothing is
-  // sent until the check passes); a dry run loads neither.
-  const pipeline = opts.dryRun ? undefined : loadPipeline();
-  pipeline?.catch(() => undefined);
   const prepared = await prepare(opts, outputs, ctx);
-  if (!pipeline) return dryRun(opts, prepared, ctx.logger);
+  if (opts.dryRun) return dryRun(opts, prepared, ctx.logger);
   const { chunk, size, sha256, description } = prepared;
   if (prepared.credentials instanceof Error) throw prepared.credentials;
   // Already exchanged in prepare(): this returns the same credentials at once.
@@ -367,7 +354,7 @@ async function run(
   ctx.logger.debug(
     `publishing ${chunk ? `${chunk.fileName} (${formatBytes(size)})` : 'assets alone'} to ${opts.name} at ${opts.endpoint}; credentials from ${credentials.source}`,
   );
-  const { runPipeline } = await pipeline;
+  const { runPipeline } = await import('./pipeline/run.js');
   const { lookup } = prepared;
   const outcome = await runPipeline({
     opts,
