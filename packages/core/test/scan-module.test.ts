@@ -114,6 +114,19 @@ describe('ModuleScanner', () => {
     }
   });
 
+  it('skips a hashbang line as a comment, in any split (es-module-lexer reads it as code)', () => {
+    // Read as code, the `'` would open a string that never closes.
+    const source = "#!/usr/bin/env -S node --title=it's\nimport 'x';\nexport default 1;";
+    expect(oracle(source)).toBe('error');
+    for (const size of [source.length, 1, 2, 3]) {
+      expect(scan(source, [size])).toEqual({
+        hasModuleSyntax: true,
+        exportNames: ['default'],
+        imports: ['x'],
+      });
+    }
+  });
+
   it('keeps only the first 4 KiB of a long string, and reads on after it', () => {
     const source = `const big = "${'x'.repeat(200_000)}";\nexport default big;`;
     expect(scan(source, [65_536])).toEqual({ hasModuleSyntax: true, exportNames: ['default'], imports: [] });

@@ -405,10 +405,14 @@ export class ModuleScanner {
             i++;
             continue;
           }
-          if (c === 35 && text.charCodeAt(i + 1) === 33 && this.line === 1 && i === 0 && !this.started) {
-            // A hashbang line.
-            this.mode = Mode.LineComment;
-            continue;
+          if (c === 35 && !this.started) {
+            // A hashbang line (`#!` first in the file).
+            if (i + 1 >= n && !final) return i;
+            if (text.charCodeAt(i + 1) === 33) {
+              this.started = true;
+              this.mode = Mode.LineComment;
+              continue;
+            }
           }
           this.started = true;
           if (isIdentifierStart(c) || c === 35) {
