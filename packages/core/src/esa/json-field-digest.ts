@@ -55,6 +55,14 @@ export class JsonFieldDigest {
     let from = 0;
     let i = 0;
     const n = bytes.length;
+    // In the field's value, the next quote and backslash, found natively and once each.
+    const view = Buffer.from(bytes.buffer, bytes.byteOffset, n);
+    let nextQuote = -1;
+    let nextBackslash = -1;
+    const next = (byte: number) => {
+      const at = view.indexOf(byte, i);
+      return at === -1 ? n : at;
+    };
     while (i < n) {
       switch (this.state) {
         case State.Structure: {
@@ -112,8 +120,9 @@ export class JsonFieldDigest {
           continue;
         case State.Digest: {
           // Plain bytes run to the next quote or backslash, and are hashed as they are.
-          let end = i;
-          while (end < n && bytes[end] !== QUOTE && bytes[end] !== BACKSLASH) end++;
+          if (nextQuote < i) nextQuote = next(QUOTE);
+          if (nextBackslash < i) nextBackslash = next(BACKSLASH);
+          const end = Math.min(nextQuote, nextBackslash);
           if (end > i) {
             this.flushSurrogate();
             this.feed(bytes.subarray(i, end));
