@@ -16,12 +16,9 @@ export interface ArtifactNotes {
 }
 
 /**
- * Up to this size a file is read whole and lexed by es-module-lexer (what Vite itself uses, and
- * the fastest); a larger one is read in 64 KiB pieces (young-generation strings, freed at once) through {@link ModuleScanner},
- * which finds the same facts in flat memory (es-module-lexer would hold the text 3 times over, in
- * WebAssembly memory that is never given back).
+ * The file is read in pieces of this size: strings this small live in V8's young generation and
+ * are freed at once, so a check costs the same memory for a 1 KB file and a 1 GB one.
  */
-export const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
 const PIECE_BYTES = 64 * 1024;
 /** Text kept from the end of one piece for the DOM check of the next: a match spans less. */
 const DOM_OVERLAP = 256;
@@ -34,15 +31,11 @@ function unreadable(path: string, error: unknown): ChunkError {
   });
 }
 
-/** The file's bytes: whole up to {@link WHOLE_FILE_BYTES} (one piece), else in pieces. */
-async function* readPieces(chunk: OutputChunk): AsyncGenerator<{ bytes: Uint8Array; whole: boolean }> {
+/** The file's bytes, a piece at a time. */
+async function* readPieces(chunk: OutputChunk): AsyncGenerator<Uint8Array> {
   if ('bytes' in chunk.source) {
     const { bytes } = chunk.source;
-    if (bytes.length <= WHOLE_FILE_BYTES) yield { bytes, whole: true };
-    else
-      for (let at = 0; at < bytes.length; at += PIECE_BYTES) {
-        yield { bytes: bytes.subarray(at, at + PIECE_BYTES), whole: false };
-      }
+    for (let at = 0; at < bytes.length; at += PIECE_BYTES) yield bytes.subarray(at, at + PIECE_BYTES);
     return;
   }
   const { path } = chunk.source;
@@ -53,16 +46,6 @@ async function* readPieces(chunk: OutputChunk): AsyncGenerator<{ bytes: Uint8Arr
     throw unreadable(path, error);
   }
   try {
-    let size: number;
-    try {
-      size = (await handle.stat()).size;
-      if (size <= WHOLE_FILE_BYTES) {
-        yield { bytes: await handle.readFile(), whole: true };
-        return;
-      }
-    } catch (error) {
-      throw unreadable(path, error);
-    }
     const buffer = Buffer.allocUnsafe(PIECE_BYTES);
     for (;;) {
       let read: number;
@@ -72,59 +55,26 @@ async function* readPieces(chunk: OutputChunk): AsyncGenerator<{ bytes: Uint8Arr
         throw unreadable(path, error);
       }
       if (read === 0) return;
-      yield { bytes: buffer.subarray(0, read), whole: false };
+      yield buffer.subarray(0, read);
     }
   } finally {
     await handle.close();
   }
 }
 
-function lineOf(source: string, index: number): number {
-  let line = 1;
-  for (let i = source.indexOf('\n'); i !== -1 && i < index; i = source.indexOf('\n', i + 1)) line++;
-  return line;
-}
-
-function unreadableText(
-  chunk: OutputChunk,
-  bundler: BundlerInfo,
-  problem: string,
-  line: number | undefined,
-  cause: unknown,
-) {
+function notJavaScript(error: unknown, chunk: OutputChunk, bundler: BundlerInfo): unknown {
+  if (!(error instanceof ModuleSyntaxError)) return error;
   return new ChunkError(
-    `${chunk.fileName} cannot be read as JavaScript (${problem}${line === undefined ? '' : ` near line ${line}`})`,
-    { code: 'NotAnEsModule', hint: notEsModuleHint(bundler), cause },
+    `${chunk.fileName} cannot be read as JavaScript (${error.message} near line ${error.line})`,
+    { code: 'NotAnEsModule', hint: notEsModuleHint(bundler), cause: error },
   );
 }
 
-/** Lexes a whole file with es-module-lexer, loaded on the first check. */
-async function lexWhole(source: string, chunk: OutputChunk, bundler: BundlerInfo): Promise<ModuleFacts> {
-  const { init, parse } = await import('es-module-lexer');
-  await init();
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(source, chunk.fileName);
-  } catch (error) {
-    const at = (error as { idx?: number }).idx;
-    throw unreadableText(
-      chunk,
-      bundler,
-      (error as Error).message.split('\n')[0] ?? '',
-      at === undefined ? undefined : lineOf(source, at),
-      error,
-    );
-  }
-  const [imports, exports, , hasModuleSyntax] = parsed;
-  return {
-    hasModuleSyntax,
-    exportNames: exports.flatMap((e) => (e.type === 'reexport-all' ? [] : [e.name])),
-    imports: imports.flatMap((i) => (i.type === 'import-meta' ? [] : [i.specifier])),
-    usesDom: usesDom(source),
-  };
-}
-
-/** Reads the file once: its sha256 and its module facts. */
+/**
+ * Reads the file once, in pieces: its sha256 and its module facts. {@link ModuleScanner} reads
+ * what es-module-lexer (Vite's lexer) reads, in flat memory; es-module-lexer would hold the text
+ * three times over, its copy in WebAssembly memory that is never given back.
+ */
 async function readFacts(
   chunk: OutputChunk,
   bundler: BundlerInfo,
@@ -134,34 +84,19 @@ async function readFacts(
   const scanner = new ModuleScanner();
   let dom = false;
   let tail = '';
-  for await (const { bytes, whole } of readPieces(chunk)) {
-    hash.update(bytes);
-    if (whole) {
-      const facts = await lexWhole(decoder.decode(bytes), chunk, bundler);
-      return { facts, sha256: hash.digest('hex') };
-    }
-    const text = decoder.decode(bytes, { stream: true });
-    dom ||= usesDom(tail + text);
-    tail = text.slice(-DOM_OVERLAP);
-    try {
-      scanner.write(text);
-    } catch (error) {
-      throw scanError(error, chunk, bundler);
-    }
-  }
   try {
+    for await (const bytes of readPieces(chunk)) {
+      hash.update(bytes);
+      const text = decoder.decode(bytes, { stream: true });
+      dom ||= usesDom(tail + text);
+      tail = text.slice(-DOM_OVERLAP);
+      scanner.write(text);
+    }
     scanner.write(decoder.decode());
-    const scanned = scanner.end();
-    return { facts: { ...scanned, usesDom: dom }, sha256: hash.digest('hex') };
+    return { facts: { ...scanner.end(), usesDom: dom }, sha256: hash.digest('hex') };
   } catch (error) {
-    throw scanError(error, chunk, bundler);
+    throw notJavaScript(error, chunk, bundler);
   }
-}
-
-function scanError(error: unknown, chunk: OutputChunk, bundler: BundlerInfo): unknown {
-  return error instanceof ModuleSyntaxError
-    ? unreadableText(chunk, bundler, error.message, error.line, error)
-    : error;
 }
 
 /**
