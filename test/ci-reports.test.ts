@@ -91,6 +91,8 @@ describe('GitHub Actions outputs, step summary and manifest', () => {
       status: 'published',
       code_version: version,
       sha256,
+      // No `verify` asked: nothing to report.
+      verify_status: '',
     });
     const summary = await readFile(summaryFile, 'utf8');
     expect(summary).toContain('### esa-stage: ci-cli published');
@@ -121,6 +123,7 @@ describe('GitHub Actions outputs, step summary and manifest', () => {
       status: 'failed',
       code_version: '',
       sha256: '',
+      verify_status: '',
       error_code: 'RoutineNotExist',
     });
     const failedSummary = await readFile(summaryFile, 'utf8');

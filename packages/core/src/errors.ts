@@ -1,5 +1,5 @@
 /** Where an error came from, so a message can say which service answered. */
-export type ErrorSource = 'config' | 'chunk' | 'esa' | 'oss' | 'sts' | 'network' | 'publish';
+export type ErrorSource = 'config' | 'chunk' | 'esa' | 'oss' | 'sts' | 'network' | 'publish' | 'verify';
 
 export interface EsaStageErrorInit {
   /** A stable, machine-readable code: ESA's or OSS's own, or one of esa-stage's. */
@@ -134,5 +134,26 @@ export class NetworkError extends EsaStageError {
   constructor(message: string, init: EsaStageErrorInit) {
     super(message, init);
     this.name = 'NetworkError';
+  }
+}
+
+/**
+ * Staging did not answer the `verify` request as expected (or could not be asked): nothing was
+ * promoted beyond staging.
+ */
+export class VerifyError extends EsaStageError {
+  override readonly source = 'verify';
+  /** The version staging serves now. */
+  readonly stagingVersion: string;
+  /** The last status staging answered with; undefined when it never answered. */
+  readonly lastStatus: number | undefined;
+  constructor(
+    message: string,
+    init: EsaStageErrorInit & { stagingVersion: string; lastStatus: number | undefined },
+  ) {
+    super(message, init);
+    this.name = 'VerifyError';
+    this.stagingVersion = init.stagingVersion;
+    this.lastStatus = init.lastStatus;
   }
 }

@@ -24,12 +24,14 @@ import type { Env, EnvName, NormalizedOptions, OutputChunk, PublishOptions } fro
 import { assertValidOptions } from './options/validate.js';
 import type { EnvChange } from './pipeline/record.js';
 import type { StagingAccess } from './pipeline/staging-access.js';
+import type { StagingCheck } from './pipeline/verify-staging.js';
 import { type ProgressStyle, progressFactory } from './progress/upload-progress.js';
 import { withProjectConfig } from './project/project-config.js';
 
 export type DeployedEnv = EnvName;
 export type { EnvChange, VersionShare } from './pipeline/record.js';
 export type { StagingAccess } from './pipeline/staging-access.js';
+export type { StagingCheck } from './pipeline/verify-staging.js';
 
 /** A publish that happened. */
 export interface PublishedResult {
@@ -59,6 +61,8 @@ export interface PublishedResult {
     | undefined;
   /** How to send a request to staging (`curl --resolve ...`), when staging serves the version. */
   readonly staging: StagingAccess | undefined;
+  /** How staging answered the `verify` request (before any promotion), when it was asked. */
+  readonly verify: StagingCheck | undefined;
   /** Versions this publish created, and deleted (pruned, or another publish's bytes). */
   readonly versionsCreated: readonly string[];
   readonly versionsDeleted: readonly string[];
@@ -113,9 +117,13 @@ export interface PublishEnvironment {
 }
 
 function plannedSteps(options: NormalizedOptions): string[] {
-  const deploys = options.deploy.map(
-    (s) => `CreateRoutineCodeDeployment Env=${s.env}${s.percentage < 100 ? ` ${s.percentage}%` : ''}`,
-  );
+  const { verify } = options;
+  const deploys = options.deploy.flatMap((s) => [
+    `CreateRoutineCodeDeployment Env=${s.env}${s.percentage < 100 ? ` ${s.percentage}%` : ''}`,
+    ...(s.env === 'staging' && verify
+      ? [`GET ${verify.path} from staging until ${verify.expected} (up to ${verify.timeout / 1000} s)`]
+      : []),
+  ]);
   if (options.pipeline === 'assets') {
     return [
       `zip routine/index.js${options.assets ? ` and ${options.assets.directory} as assets/` : ''}, with GetRoutine + GetRoutineStagingEnvIp`,
@@ -363,6 +371,7 @@ async function run(
     sha256,
     description,
     credentials,
+    env: ctx.env,
     logger: ctx.logger,
     secrets: ctx.secrets,
     progress:
@@ -399,6 +408,7 @@ async function run(
       ? { files: outcome.zip.assets, zipSize: outcome.zip.size, contentSha256: outcome.zip.contentSha256 }
       : undefined,
     staging: outcome.staging,
+    verify: outcome.verified,
     versionsCreated: record.versionsCreated,
     versionsDeleted: record.versionsDeleted,
     endpoint: opts.endpoint,

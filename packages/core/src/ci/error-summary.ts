@@ -1,4 +1,4 @@
-import { EsaStageError } from '../errors.js';
+import { EsaStageError, VerifyError } from '../errors.js';
 
 /** A failure as a machine reads it: the CLI's `--json` error and a manifest's `error`. */
 export interface ErrorSummary {
@@ -8,6 +8,8 @@ export interface ErrorSummary {
   readonly requestId: string | undefined;
   /** Versions the failed publish created on ESA. */
   readonly versionsCreated: readonly string[];
+  /** For a failed `verify`: staging's last status (`none` when it never answered). */
+  readonly verifyStatus?: string;
 }
 
 /** Summarises any thrown value; `fallbackCode` names what is not an {@link EsaStageError}. */
@@ -19,5 +21,6 @@ export function errorSummary(error: unknown, fallbackCode = 'Unexpected'): Error
     hint: e?.hint,
     requestId: e?.requestId,
     versionsCreated: e?.versionsCreated ?? [],
+    ...(error instanceof VerifyError && { verifyStatus: String(error.lastStatus ?? 'none') }),
   };
 }

@@ -7,7 +7,11 @@ export type PublishOutcome =
   | { readonly name: string; readonly result: PublishResult }
   | { readonly name: string; readonly error: ErrorSummary };
 
-/** The step outputs: `routine`, `status` (`published`, `unchanged`, `failed`), `code_version`, `sha256`, and `error_code` on failure. */
+/**
+ * The step outputs: `routine`, `status` (`published`, `unchanged`, `failed`), `code_version`,
+ * `sha256`, `verify_status` (staging's answer to `verify`: a status, `none`, or empty when not
+ * asked), and `error_code` on failure.
+ */
 export function githubOutputs(outcome: PublishOutcome): Record<string, string> {
   if ('error' in outcome) {
     return {
@@ -15,6 +19,7 @@ export function githubOutputs(outcome: PublishOutcome): Record<string, string> {
       status: 'failed',
       code_version: '',
       sha256: '',
+      verify_status: outcome.error.verifyStatus ?? '',
       error_code: outcome.error.code,
     };
   }
@@ -24,6 +29,7 @@ export function githubOutputs(outcome: PublishOutcome): Record<string, string> {
     status: result.dryRun ? 'dry-run' : result.status,
     code_version: result.dryRun ? '' : result.codeVersion,
     sha256: result.sha256,
+    verify_status: !result.dryRun && result.verify ? String(result.verify.status) : '',
   };
 }
 
@@ -64,6 +70,12 @@ export function githubStepSummary(outcome: PublishOutcome): string {
     if (!result.dryRun) {
       rows.push(['Code version', `\`${result.codeVersion}\``]);
       rows.push(['Served by', result.deployedTo.join(', ') || 'no environment (not deployed)']);
+      if (result.verify) {
+        rows.push([
+          'Staging answered',
+          cell(`${result.verify.status} in ${result.verify.ms} ms: ${result.verify.body}`),
+        ]);
+      }
     }
     rows.push(
       ['File', `${cell(result.fileName)} (${formatBytes(result.size)})`],

@@ -31,6 +31,8 @@ export function parseCommandLine(argv: readonly string[]) {
         'not-found-strategy': { type: 'string' },
         pipeline: { type: 'string' },
         manifest: { type: 'string' },
+        verify: { type: 'string' },
+        'verify-timeout': { type: 'string' },
         timeout: { type: 'string' },
         retries: { type: 'string' },
         json: { type: 'boolean' },

@@ -57,6 +57,8 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
     'not-found-strategy',
     'pipeline',
     'manifest',
+    'verify',
+    'verify-timeout',
   ]);
   const [given, ...extra] = positionals;
   // An esa-cli project names its entry in esa.jsonc / esa.toml.
@@ -83,8 +85,15 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
   if (pipeline !== undefined && pipeline !== 'single-file' && pipeline !== 'assets') {
     throw new UsageError(`--pipeline must be single-file or assets, got "${pipeline}"`);
   }
+  const verifySeconds = wholeNumber('verify-timeout', values['verify-timeout'], 1, 3600);
+  if (verifySeconds !== undefined && values.verify === undefined) {
+    throw new UsageError('--verify-timeout goes with --verify <path>');
+  }
   const options: PublishOptions = {
     ...routineOptions(values, logger),
+    ...(values.verify !== undefined && {
+      verify: { path: values.verify, ...(verifySeconds !== undefined && { timeout: verifySeconds * 1000 }) },
+    }),
     ...(values.description !== undefined && { description: values.description }),
     ...(values.manifest !== undefined && { manifest: values.manifest }),
     ...(deploy !== undefined && { deploy }),

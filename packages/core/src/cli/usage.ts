@@ -24,6 +24,8 @@ Options:
       --pipeline <kind>        publish: single-file (staging slot) or assets (default: assets with --assets)
       --force                  publish: make a new version even when the bytes are unchanged
       --prune <keep>           publish: when the version quota is full, prune (keeping <keep>) and retry
+      --verify <path>          publish: after the staging deploy, GET this path from staging until it answers 2xx; only then promote
+      --verify-timeout <s>     publish: how long staging may take to answer --verify (default 60)
       --deploy-api <api>       deployment (CreateRoutineCodeDeployment, default) or legacy (PublishRoutineCodeVersion)
       --timeout <seconds>      time allowed for each request and upload (default 60)
       --retries <n>            retries of a request that failed on the network, with a 5xx or throttling (default 3)

@@ -9,12 +9,33 @@ import type {
   NormalizedOptions,
   PublishOptions,
   Region,
+  StagingVerify,
 } from './types.js';
 
 export const REGIONS: readonly Region[] = ['cn-hangzhou', 'ap-southeast-1'];
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_RETRIES = 3;
 export const DEFAULT_BUILD_TIMEOUT_MS = 300_000;
+export const DEFAULT_VERIFY_TIMEOUT_MS = 60_000;
+
+/** The `verify` option with its defaults, and the staging port. Pure. */
+export function normalizeVerify(option: PublishOptions['verify'], env: Env): StagingVerify | undefined {
+  if (option === undefined || option === false) return undefined;
+  const given = typeof option === 'string' ? { path: option } : option;
+  const { status } = given;
+  const port = nonEmpty(env.ESA_STAGE_STAGING_PORT);
+  const base = {
+    path: given.path,
+    timeout: given.timeout ?? DEFAULT_VERIFY_TIMEOUT_MS,
+    port: port ? Number(port) : 443,
+  };
+  if (status === undefined) return { ...base, accepts: (s) => s >= 200 && s < 300, expected: '2xx' };
+  if (typeof status === 'function') {
+    return { ...base, accepts: (s) => status(s) === true, expected: 'a status the given test accepts' };
+  }
+  const list: readonly number[] = typeof status === 'number' ? [status] : status;
+  return { ...base, accepts: (s) => list.includes(s), expected: list.join(' or ') };
+}
 
 /** The public ESA OpenAPI endpoint of a region. */
 export function regionEndpoint(region: Region): string {
@@ -64,6 +85,7 @@ export function normalizeOptions(options: PublishOptions, env: Env, cwd: string)
     proxy: proxySettings(env),
     deploy,
     skipUnchanged: options.skipUnchanged ?? true,
+    verify: normalizeVerify(options.verify, env),
     pruneVersions: options.pruneVersions,
     deployApi: options.deployApi ?? 'deployment',
     assets,

@@ -42,6 +42,25 @@ export interface AssetsOption {
 export type PipelineKind = 'single-file' | 'assets';
 
 /** Deleting old versions when the routine's version quota is full. */
+/** What `verify` accepts as staging's answer: a status, a list of them, or a test of the status. */
+export type VerifyStatus = number | readonly number[] | ((status: number) => boolean);
+
+/** The request that proves staging answers before anything is promoted (see `verify`). */
+export interface VerifyOptions {
+  /** The path to request, e.g. `'/health'` (with a query, if any). */
+  readonly path: string;
+  /**
+   * The status (or statuses) that count as answering.
+   * @default any 2xx
+   */
+  readonly status?: VerifyStatus;
+  /**
+   * How long staging may take to answer as expected (while the version propagates), in ms.
+   * @default 60000
+   */
+  readonly timeout?: number;
+}
+
 export interface PruneOptions {
   /** Keep at least the newest `keep` versions (deployed versions are never deleted). */
   readonly keep: number;
@@ -133,6 +152,16 @@ export interface PublishOptions {
    * @default 'staging'
    */
   deploy?: DeployTarget;
+  /**
+   * After the staging deploy, request this path from staging (over HTTPS from a staging IP, with
+   * the routine's host as SNI and Host, as `curl --resolve` does) until it answers as expected or
+   * the timeout passes; only then deploy to production. A failed verify fails the publish
+   * (`VerifyFailed`) and promotes nothing. `'/health'` or `{ path, status, timeout }` (CLI
+   * `--verify <path>`, `--verify-timeout <seconds>`). Port 443; env `ESA_STAGE_STAGING_PORT` for an
+   * emulator. Trusts the system's CAs and `NODE_EXTRA_CA_CERTS`.
+   * @default undefined (no request)
+   */
+  verify?: string | VerifyOptions | false;
   /**
    * When the file's bytes equal a version an environment serves already, create no version (a file
    * up to 2 MB is uploaded while the versions are compared, a round trip sooner when it is new, and
@@ -247,6 +276,8 @@ export interface NormalizedOptions {
   /** The environments to deploy to, in order, with the new version's share of each. */
   readonly deploy: readonly DeployStep[];
   readonly skipUnchanged: boolean;
+  /** The request that proves staging answers, if any. */
+  readonly verify: StagingVerify | undefined;
   readonly pruneVersions: PruneOptions | undefined;
   readonly deployApi: DeployApi;
   /** The assets, with `directory` resolved against `cwd`. */
@@ -263,6 +294,19 @@ export interface NormalizedOptions {
   readonly logLevel: LogLevel;
   readonly logger: Logger | undefined;
   readonly cwd: string;
+}
+
+/** The `verify` option, normalized. */
+export interface StagingVerify {
+  readonly path: string;
+  /** Whether a status counts as answering. */
+  readonly accepts: (status: number) => boolean;
+  /** What is expected, for messages: `2xx`, `200`, `200 or 204`, `a status the given test accepts`. */
+  readonly expected: string;
+  /** In ms. */
+  readonly timeout: number;
+  /** 443, or env `ESA_STAGE_STAGING_PORT`. */
+  readonly port: number;
 }
 
 /** One environment of a deploy: the new version's share of its traffic. */

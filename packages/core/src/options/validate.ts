@@ -18,6 +18,7 @@ const KNOWN_OPTIONS = new Set([
   'profile',
   'stsEndpoint',
   'deploy',
+  'verify',
   'skipUnchanged',
   'pruneVersions',
   'deployApi',
@@ -236,6 +237,7 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
       message: `must be true or false, got ${describe(options.skipUnchanged)}`,
     });
   }
+  problems.push(...verifyProblems(options.verify, deploy, env));
   const prune = options.pruneVersions;
   if (prune !== undefined && !(isRecord(prune) && isWhole(prune.keep, 1, 1000))) {
     problems.push({
@@ -318,6 +320,66 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
     if (!ok) problems.push({ option: 'logger', message: 'must have debug, info, warn and error methods' });
   }
   if (options.cwd !== undefined) checkString(problems, 'cwd', options.cwd);
+  return problems;
+}
+
+const isStatus = (value: unknown) => isWhole(value, 100, 599);
+
+/** Problems with the `verify` option (and the staging port it uses), if any. */
+function verifyProblems(verify: unknown, deploy: unknown, env: Env): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const port = env.ESA_STAGE_STAGING_PORT;
+  if (port !== undefined && port.trim() !== '' && !/^\d+$/.test(port.trim())) {
+    problems.push({ option: 'env ESA_STAGE_STAGING_PORT', message: `must be a port number, got "${port}"` });
+  } else if (port !== undefined && port.trim() !== '' && !isWhole(Number(port), 1, 65535)) {
+    problems.push({ option: 'env ESA_STAGE_STAGING_PORT', message: `must be from 1 to 65535, got ${port}` });
+  }
+  if (verify === undefined || verify === false) return problems;
+  const given = typeof verify === 'string' ? { path: verify } : verify;
+  if (!isRecord(given)) {
+    problems.push({
+      option: 'verify',
+      message: `must be a path such as '/health', { path, status?, timeout? } or false, got ${describe(verify)}`,
+    });
+    return problems;
+  }
+  if (typeof given.path !== 'string' || !/^\/[^\s#]*$/.test(given.path)) {
+    problems.push({
+      option: 'verify.path',
+      message: `must be a path that starts with / (no spaces or #), such as '/health', got ${describe(given.path)}`,
+    });
+  }
+  const { status } = given;
+  const statusOk =
+    status === undefined ||
+    typeof status === 'function' ||
+    isStatus(status) ||
+    (Array.isArray(status) && status.length > 0 && status.every(isStatus));
+  if (!statusOk) {
+    problems.push({
+      option: 'verify.status',
+      message: `must be an HTTP status (100-599), a list of them, or a function of the status; got ${describe(status)}`,
+    });
+  }
+  if (given.timeout !== undefined && !isWhole(given.timeout, 1000, MAX_TIMEOUT_MS)) {
+    problems.push({
+      option: 'verify.timeout',
+      message: `must be a whole number of milliseconds from 1000 to ${MAX_TIMEOUT_MS}, got ${describe(given.timeout)}`,
+    });
+  }
+  if (deploy === false) {
+    problems.push({
+      option: 'verify',
+      message:
+        'checks staging after the deploy, and deploy: false deploys nothing; deploy to staging, or drop verify',
+    });
+  } else if (isRecord(deploy) && deploy.env === 'staging' && deploy.percentage !== 100) {
+    problems.push({
+      option: 'verify',
+      message:
+        'needs staging to serve the new version alone, to know which version answered; verify a canary in production instead ({ env: "production", percentage })',
+    });
+  }
   return problems;
 }
 

@@ -5,15 +5,16 @@ import { EsaClient } from '../esa/client.js';
 import { isRetryableEsaFailure } from '../esa/retry.js';
 import type { Logger } from '../log/logger.js';
 import type { Secrets } from '../log/secrets.js';
-import type { EnvName, NormalizedOptions, OutputChunk } from '../options/types.js';
+import type { Env, EnvName, NormalizedOptions, OutputChunk } from '../options/types.js';
 import type { ProgressFactory } from '../progress/upload-progress.js';
 import { assetsFlow, startAssets } from './assets-flow.js';
 import { Deployer, planDeployment } from './deploy.js';
 import { quotaPruner } from './quota.js';
-import { type EnvChange, PublishRecord } from './record.js';
+import { type EnvChange, PublishRecord, type VersionShare } from './record.js';
 import { type RoutineState, readRoutineState } from './routine-state.js';
 import { singleFileFlow, startSingleFile } from './single-file-flow.js';
 import { readStagingIps, type StagingAccess, stagingAccess } from './staging-access.js';
+import { describeAnswer, type StagingCheck, verifyStaging } from './verify-staging.js';
 
 /** What is settled before the first request. */
 export interface PipelineInput {
@@ -24,6 +25,8 @@ export interface PipelineInput {
   readonly sha256: string;
   readonly description: string;
   readonly credentials: ResolvedCredentials;
+  /** The environment variables (`NODE_EXTRA_CA_CERTS`, for the `verify` request). */
+  readonly env: Env;
   readonly logger: Logger;
   readonly secrets: Secrets;
   /** Shows an upload's progress; undefined when nobody watches. */
@@ -39,6 +42,8 @@ export interface PipelineOutcome {
   /** Environments serving `codeVersion` at the end, in deploy order. */
   readonly servedBy: readonly EnvName[];
   readonly staging: StagingAccess | undefined;
+  /** How staging answered the `verify` request, when there was one. */
+  readonly verified: StagingCheck | undefined;
   /** The zip of a version with assets: its files and content hash. */
   readonly zip: Pick<AssetsZip, 'size' | 'assets' | 'contentSha256'> | undefined;
   readonly record: PublishRecord;
@@ -165,19 +170,47 @@ async function firstRoundTrip(
     routine,
     prune: quotaPruner(client, opts.name, opts.pruneVersions, logger, record),
     async finish(status, codeVersion, description, zip) {
-      const servedBy = await deployEverywhere(deployer, opts, routine, codeVersion);
+      let verified: StagingCheck | undefined;
+      const verify = opts.verify;
+      const servedBy = await deployEverywhere(deployer, opts, routine, codeVersion, async () => {
+        if (!verify) return;
+        verified = await record.step('verifyStaging', () =>
+          verifyStaging({
+            verify,
+            name: opts.name,
+            host: routine.host,
+            ips,
+            codeVersion,
+            previous: mostServed(routine.envs.staging, codeVersion),
+            env: input.env,
+            logger,
+            signal: opts.signal,
+          }),
+        );
+        logger.info(`staging answered GET ${verify.path} with ${describeAnswer(verified)}`);
+      });
       const staging = servedBy.includes('staging') ? stagingAccess(routine.host, ips) : undefined;
-      return { status, codeVersion, description, servedBy, staging, zip, record };
+      return { status, codeVersion, description, servedBy, staging, verified, zip, record };
     },
   };
 }
 
-/** Deploys `codeVersion` to each target environment that does not serve it as asked yet. */
+/** The version an environment serves most, other than `except`. Pure. */
+function mostServed(shares: readonly VersionShare[] | undefined, except: string): string | undefined {
+  const others = (shares ?? []).filter((v) => v.codeVersion !== except);
+  return others.sort((a, b) => b.percentage - a.percentage)[0]?.codeVersion;
+}
+
+/**
+ * Deploys `codeVersion` to each target environment that does not serve it as asked yet, in order;
+ * once staging serves it, `afterStaging` (the `verify` request) must succeed before anything else.
+ */
 async function deployEverywhere(
   deployer: Deployer,
   opts: NormalizedOptions,
   routine: RoutineState,
   codeVersion: string,
+  afterStaging: () => Promise<void>,
 ): Promise<EnvName[]> {
   const plans = opts.deploy.map((step) => ({
     env: step.env,
@@ -185,6 +218,7 @@ async function deployEverywhere(
   }));
   for (const { env, wanted } of plans) {
     if (wanted) await deployer.deploy({ env, codeVersions: wanted } satisfies EnvChange);
+    if (env === 'staging') await afterStaging();
   }
   return plans.map((p) => p.env);
 }

@@ -1,0 +1,199 @@
+import { readFile } from 'node:fs/promises';
+import { rootCertificates } from 'node:tls';
+import { type EsaStageError, VerifyError } from '../errors.js';
+import { loadUndici } from '../http/load-undici.js';
+import type { Logger } from '../log/logger.js';
+import type { Env, StagingVerify } from '../options/types.js';
+import { USER_AGENT } from '../version.js';
+
+/** How staging answered the `verify` request. */
+export interface StagingCheck {
+  /** The request, as `GET https://<host>/<path>` (sent to `ip`). */
+  readonly url: string;
+  readonly ip: string;
+  readonly status: number;
+  /** Milliseconds from sending the last request to its answer's end. */
+  readonly ms: number;
+  /** The first 200 bytes of the answer's body, as text. */
+  readonly body: string;
+  /** Requests made until staging answered as expected. */
+  readonly attempts: number;
+}
+
+/** Where to send the request, and what to say if it fails. */
+export interface VerifyTarget {
+  readonly verify: StagingVerify;
+  readonly name: string;
+  /** The routine's host (`DefaultRelatedRecord`): SNI and Host. */
+  readonly host: string | undefined;
+  /** `GetRoutineStagingEnvIp`'s addresses. */
+  readonly ips: readonly string[];
+  /** The version staging serves now (the one being verified). */
+  readonly codeVersion: string;
+  /** The version staging served before, for the way back. */
+  readonly previous: string | undefined;
+  readonly env: Env;
+  readonly logger: Logger;
+  readonly signal: AbortSignal | undefined;
+}
+
+const BODY_SHOWN = 200;
+/** Bytes of an answer read at most (the rest is dropped). */
+const BODY_READ = 64 * 1024;
+const MAX_PAUSE_MS = 5000;
+/** TLS failures waiting will not fix: the certificate is not trusted or not for this host. */
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|HOSTNAME/;
+
+/** What an answer (or a failure) was, for messages: `500 in 12 ms: "oops"`. Pure. */
+export function describeAnswer(answer: Pick<StagingCheck, 'status' | 'ms' | 'body'> | Error): string {
+  if (answer instanceof Error) return `no answer (${answer.message})`;
+  const body = answer.body === '' ? 'an empty body' : JSON.stringify(answer.body);
+  return `${answer.status} in ${answer.ms} ms: ${body}`;
+}
+
+/** The system's CAs and those of `NODE_EXTRA_CA_CERTS`, read now (node reads it only at start-up). */
+async function trustedCas(env: Env, logger: Logger): Promise<string[]> {
+  const extra = env.NODE_EXTRA_CA_CERTS;
+  if (!extra) return [...rootCertificates];
+  try {
+    return [...rootCertificates, await readFile(extra, 'utf8')];
+  } catch (error) {
+    logger.warn(
+      `cannot read NODE_EXTRA_CA_CERTS (${extra}): ${(error as Error).message}; trusting the system's CAs only`,
+    );
+    return [...rootCertificates];
+  }
+}
+
+function errorCode(error: unknown): string {
+  let cause: unknown = error;
+  for (let depth = 0; cause instanceof Error && depth < 4; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    cause = cause.cause;
+  }
+  return '';
+}
+
+/**
+ * Requests the `verify` path from staging, again and again with a growing pause (the new version
+ * takes a moment to reach the staging edges), until the status is one the option accepts or the
+ * timeout passes. Over HTTPS to a staging IP with the routine's host as SNI and Host, trusting the
+ * system's CAs and `NODE_EXTRA_CA_CERTS`: certificates are always checked.
+ */
+export async function verifyStaging(target: VerifyTarget): Promise<StagingCheck> {
+  const { verify, host, logger } = target;
+  const [ip] = target.ips;
+  const shownPort = verify.port === 443 ? '' : `:${verify.port}`;
+  const url = `https://${host ?? '?'}${shownPort}${verify.path}`;
+  if (!host || !ip) {
+    throw failure(
+      target,
+      `cannot verify ${url}: ESA gave ${host ? 'no staging IP (GetRoutineStagingEnvIp)' : 'no host for the routine (GetRoutine DefaultRelatedRecord)'}`,
+      'VerifyFailed',
+    );
+  }
+  const { Client } = await loadUndici();
+  const client = new Client(`https://${ip}:${verify.port}`, {
+    connect: { servername: host, ca: await trustedCas(target.env, logger) },
+  });
+  const deadline = Date.now() + verify.timeout;
+  let attempts = 0;
+  let last: StagingCheck | Error | undefined;
+  try {
+    for (;;) {
+      attempts++;
+      const started = performance.now();
+      try {
+        const answer = await client.request({
+          method: 'GET',
+          path: verify.path,
+          headers: { host: `${host}${shownPort}`, 'user-agent': USER_AGENT },
+          signal: AbortSignal.any([
+            AbortSignal.timeout(Math.max(1, Math.min(deadline - Date.now(), 15_000))),
+            ...(target.signal ? [target.signal] : []),
+          ]),
+        });
+        const body = await readStart(answer.body);
+        last = {
+          url,
+          ip,
+          status: answer.statusCode,
+          ms: Math.round(performance.now() - started),
+          body,
+          attempts,
+        };
+        if (verify.accepts(answer.statusCode)) return last;
+        logger.debug(
+          `verify ${url} (attempt ${attempts}): ${describeAnswer(last)}; expected ${verify.expected}`,
+        );
+      } catch (error) {
+        if (target.signal?.aborted) throw error;
+        const code = errorCode(error);
+        if (UNTRUSTED.test(code)) {
+          throw failure(
+            target,
+            `staging's certificate for ${host} is not trusted (${code}: ${(error as Error).message})`,
+            'VerifyUntrusted',
+            undefined,
+            error,
+          );
+        }
+        last = new Error(code ? `${code}: ${(error as Error).message}` : (error as Error).message);
+        logger.debug(`verify ${url} (attempt ${attempts}): ${describeAnswer(last)}`);
+      }
+      const pause = Math.min(250 * 2 ** (attempts - 1), MAX_PAUSE_MS, deadline - Date.now());
+      if (pause <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+  throw failure(
+    target,
+    `staging did not answer GET ${url} with ${verify.expected} within ${Math.round(verify.timeout / 1000)} s (${attempts} request${attempts === 1 ? '' : 's'} to ${ip}); last: ${describeAnswer(last ?? new Error('none'))}`,
+    'VerifyFailed',
+    last,
+  );
+}
+
+/** The start of a body, as text; the rest is read up to BODY_READ and dropped. */
+async function readStart(body: AsyncIterable<Uint8Array> & { destroy(): void }): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let read = 0;
+  for await (const bytes of body) {
+    if (read < BODY_SHOWN) parts.push(bytes);
+    read += bytes.length;
+    if (read >= BODY_READ) {
+      body.destroy();
+      break;
+    }
+  }
+  const text = Buffer.concat(parts).subarray(0, BODY_SHOWN).toString('utf8');
+  // A multi-byte character cut at the end is dropped.
+  return text.replace(/\uFFFD$/, '');
+}
+
+function failure(
+  target: VerifyTarget,
+  message: string,
+  code: string,
+  last?: StagingCheck | Error,
+  cause?: unknown,
+): EsaStageError {
+  const { name, codeVersion, previous } = target;
+  const back = previous
+    ? `, or put staging back on ${previous} with \`esa-stage deploy --name ${name} --env staging --version ${previous}\``
+    : '';
+  const hint =
+    code === 'VerifyUntrusted'
+      ? `check the address and the host; a private CA (an emulator's) is trusted through NODE_EXTRA_CA_CERTS; certificate checks are never turned off. Staging serves ${codeVersion}; nothing was promoted`
+      : `staging serves ${codeVersion} and nothing was promoted: fix the routine (try it: curl --resolve) and publish again${back}`;
+  return new VerifyError(`${message}. Staging now serves ${codeVersion}; production was not changed`, {
+    code,
+    hint,
+    cause,
+    stagingVersion: codeVersion,
+    lastStatus: last instanceof Error || last === undefined ? undefined : last.status,
+  });
+}
