@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import { errorSummary } from '../ci/error-summary.js';
 import { EsaStageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { DeployTarget, Env, PublishOptions } from '../options/types.js';
+import type { DeployTarget, Env, PublishOptions, VerifyOptions } from '../options/types.js';
 import { VERSION } from '../version.js';
 import {
   deployApiFlag,
@@ -42,6 +42,16 @@ function deployTarget(values: Flags): DeployTarget | undefined {
   if (deploy === false)
     throw new UsageError('--percentage needs an environment to deploy to, not --deploy none');
   return { env: deploy ?? 'staging', percentage };
+}
+
+/** `--verify <path>` and `--verify-timeout <seconds>` as the `verify` option. */
+function verifyFlags(values: Flags): { verify?: VerifyOptions } {
+  const seconds = wholeNumber('verify-timeout', values['verify-timeout'], 1, 3600);
+  if (values.verify === undefined) {
+    if (seconds !== undefined) throw new UsageError('--verify-timeout goes with --verify <path>');
+    return {};
+  }
+  return { verify: { path: values.verify, ...(seconds !== undefined && { timeout: seconds * 1000 }) } };
 }
 
 async function publish(values: Flags, positionals: string[], io: CliIo, logger: Logger): Promise<unknown> {
@@ -85,15 +95,9 @@ async function publish(values: Flags, positionals: string[], io: CliIo, logger: 
   if (pipeline !== undefined && pipeline !== 'single-file' && pipeline !== 'assets') {
     throw new UsageError(`--pipeline must be single-file or assets, got "${pipeline}"`);
   }
-  const verifySeconds = wholeNumber('verify-timeout', values['verify-timeout'], 1, 3600);
-  if (verifySeconds !== undefined && values.verify === undefined) {
-    throw new UsageError('--verify-timeout goes with --verify <path>');
-  }
   const options: PublishOptions = {
     ...routineOptions(values, logger),
-    ...(values.verify !== undefined && {
-      verify: { path: values.verify, ...(verifySeconds !== undefined && { timeout: verifySeconds * 1000 }) },
-    }),
+    ...verifyFlags(values),
     ...(values.description !== undefined && { description: values.description }),
     ...(values.manifest !== undefined && { manifest: values.manifest }),
     ...(deploy !== undefined && { deploy }),
@@ -152,7 +156,7 @@ async function versions(values: Flags, positionals: string[], io: CliIo, logger:
 }
 
 async function deploy(values: Flags, positionals: string[], io: CliIo, logger: Logger): Promise<unknown> {
-  onlyFlags(values, 'deploy', ['version', 'env', 'percentage', 'deploy-api']);
+  onlyFlags(values, 'deploy', ['version', 'env', 'percentage', 'deploy-api', 'verify', 'verify-timeout']);
   if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(' ')}`);
   const codeVersion = values.version;
   if (codeVersion === undefined || !/^\d+$/.test(codeVersion)) {
@@ -165,7 +169,7 @@ async function deploy(values: Flags, positionals: string[], io: CliIo, logger: L
   const { deployRoutineVersion } = await import('../versions/lifecycle.js');
   return deployRoutineVersion(
     { ...routineOptions(values, logger), ...(deployApi !== undefined && { deployApi }) },
-    { codeVersion, env, ...(percentage !== undefined && { percentage }) },
+    { codeVersion, env, ...(percentage !== undefined && { percentage }), ...verifyFlags(values) },
     { env: io.env, cwd: io.cwd },
   );
 }

@@ -2,14 +2,15 @@ export const USAGE = `Usage: esa-stage publish <file> --name <routine> [options]
        esa-stage versions list --name <routine>
        esa-stage versions delete --name <routine> <version>...
        esa-stage versions prune --name <routine> --keep <n>
-       esa-stage deploy --name <routine> --version <version> --env staging|production [--percentage <p>]
+       esa-stage deploy --name <routine> --version <version> --env staging|production [--percentage <p>] [--verify <path>]
 
 publish: checks one bundled ES module (its default export handles requests), uploads it, commits a
 version and deploys it (staging by default). Bytes equal to a version an environment serves make no
 new version ("unchanged").
 versions: lists (which environment serves each, at what share), deletes (never a deployed one), or
 prunes the versions no environment serves beyond the newest <n>.
-deploy: promotes or rolls back to an existing version, or splits traffic with --percentage.
+deploy: promotes or rolls back to an existing version, or splits traffic with --percentage; with
+--verify, staging serves the version and must answer before production changes.
 
 Options:
   -n, --name <routine>         the routine (required)
@@ -24,8 +25,8 @@ Options:
       --pipeline <kind>        publish: single-file (staging slot) or assets (default: assets with --assets)
       --force                  publish: make a new version even when the bytes are unchanged
       --prune <keep>           publish: when the version quota is full, prune (keeping <keep>) and retry
-      --verify <path>          publish: after the staging deploy, GET this path from staging until it answers 2xx; only then promote
-      --verify-timeout <s>     publish: how long staging may take to answer --verify (default 60)
+      --verify <path>          publish/deploy: after the staging deploy, GET this path from staging until it answers 2xx; only then promote
+      --verify-timeout <s>     publish/deploy: how long staging may take to answer --verify (default 60)
       --deploy-api <api>       deployment (CreateRoutineCodeDeployment, default) or legacy (PublishRoutineCodeVersion)
       --timeout <seconds>      time allowed for each request and upload (default 60)
       --retries <n>            retries of a request that failed on the network, with a 5xx or throttling (default 3)

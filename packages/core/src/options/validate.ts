@@ -326,7 +326,7 @@ export function validateOptions(options: unknown, env: Env): ConfigProblem[] {
 const isStatus = (value: unknown) => isWhole(value, 100, 599);
 
 /** Problems with the `verify` option (and the staging port it uses), if any. */
-function verifyProblems(verify: unknown, deploy: unknown, env: Env): ConfigProblem[] {
+export function verifyProblems(verify: unknown, deploy: unknown, env: Env): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const port = env.ESA_STAGE_STAGING_PORT;
   if (port !== undefined && port.trim() !== '' && !/^\d+$/.test(port.trim())) {

@@ -44,3 +44,9 @@ export function readRoutineState(body: JsonObject): RoutineState {
 export function servedVersions(state: RoutineState): Set<string> {
   return new Set(Object.values(state.envs).flatMap((shares) => (shares ?? []).map((s) => s.codeVersion)));
 }
+
+/** The version an environment serves most, other than `except` (the way back from it). Pure. */
+export function mostServed(shares: readonly VersionShare[] | undefined, except: string): string | undefined {
+  const others = (shares ?? []).filter((v) => v.codeVersion !== except);
+  return others.sort((a, b) => b.percentage - a.percentage)[0]?.codeVersion;
+}

@@ -10,8 +10,8 @@ import type { ProgressFactory } from '../progress/upload-progress.js';
 import { assetsFlow, startAssets } from './assets-flow.js';
 import { Deployer, planDeployment } from './deploy.js';
 import { quotaPruner } from './quota.js';
-import { type EnvChange, PublishRecord, type VersionShare } from './record.js';
-import { type RoutineState, readRoutineState } from './routine-state.js';
+import { type EnvChange, PublishRecord } from './record.js';
+import { mostServed, type RoutineState, readRoutineState } from './routine-state.js';
 import { singleFileFlow, startSingleFile } from './single-file-flow.js';
 import { readStagingIps, type StagingAccess, stagingAccess } from './staging-access.js';
 import { describeAnswer, type StagingCheck, verifyStaging } from './verify-staging.js';
@@ -193,12 +193,6 @@ async function firstRoundTrip(
       return { status, codeVersion, description, servedBy, staging, verified, zip, record };
     },
   };
-}
-
-/** The version an environment serves most, other than `except`. Pure. */
-function mostServed(shares: readonly VersionShare[] | undefined, except: string): string | undefined {
-  const others = (shares ?? []).filter((v) => v.codeVersion !== except);
-  return others.sort((a, b) => b.percentage - a.percentage)[0]?.codeVersion;
 }
 
 /**

@@ -1,11 +1,15 @@
-import { EsaStageError } from '../errors.js';
+import { ConfigError, EsaStageError } from '../errors.js';
 import type { EsaClient } from '../esa/client.js';
-import type { EnvName } from '../options/types.js';
+import { normalizeVerify } from '../options/normalize.js';
+import type { EnvName, VerifyOptions } from '../options/types.js';
+import { verifyProblems } from '../options/validate.js';
 import { listVersions } from '../pipeline/code-versions.js';
 import { Deployer, planDeployment } from '../pipeline/deploy.js';
 import { pruneVersions } from '../pipeline/prune.js';
 import { PublishRecord, type VersionShare } from '../pipeline/record.js';
-import { type RoutineState, readRoutineState } from '../pipeline/routine-state.js';
+import { mostServed, type RoutineState, readRoutineState } from '../pipeline/routine-state.js';
+import { readStagingIps } from '../pipeline/staging-access.js';
+import { describeAnswer, type StagingCheck, verifyStaging } from '../pipeline/verify-staging.js';
 import { type RoutineEnvironment, type RoutineOptions, withRoutine } from './connect.js';
 
 /** A version as `esa-stage versions list` shows it. */
@@ -101,36 +105,72 @@ export function pruneRoutineVersions(
  */
 export function deployRoutineVersion(
   options: RoutineOptions & { readonly deployApi?: 'deployment' | 'legacy' },
-  target: { readonly codeVersion: string; readonly env: EnvName; readonly percentage?: number },
+  target: {
+    readonly codeVersion: string;
+    readonly env: EnvName;
+    readonly percentage?: number;
+    /**
+     * Prove the version answers on staging first (see the publish option `verify`): to production,
+     * staging is made to serve it, then asked, and production changes only if it answered.
+     */
+    readonly verify?: string | VerifyOptions;
+  },
   environment: RoutineEnvironment = {},
 ): Promise<{
   env: EnvName;
   codeVersions: readonly VersionShare[];
   changed: boolean;
   requestId: string | undefined;
+  verify: StagingCheck | undefined;
 }> {
   const { deployApi, ...routineOptions } = options;
+  const env = environment.env ?? process.env;
+  const percentage = target.percentage ?? 100;
+  const problems = verifyProblems(target.verify, { env: target.env, percentage }, env);
+  if (problems.length > 0) throw new ConfigError(problems, { hint: 'fix the --verify flags' });
+  const verify = normalizeVerify(target.verify, env);
   return withRoutine(routineOptions, environment, async ({ client, opts, logger }) => {
     const state = await routineState(client, opts.name);
-    const step = { env: target.env, percentage: target.percentage ?? 100 };
-    const wanted = planDeployment(step, target.codeVersion, state.envs[target.env]);
-    if (!wanted) {
-      logger.info(`${target.env} already serves ${target.codeVersion} at ${step.percentage}%`);
-      return {
-        env: target.env,
-        codeVersions: state.envs[target.env] ?? [],
-        changed: false,
-        requestId: undefined,
-      };
-    }
     const record = new PublishRecord();
-    await new Deployer(client, opts.name, deployApi ?? 'deployment', logger, record).deploy({
-      env: target.env,
-      codeVersions: wanted,
-    });
-    logger.info(
-      `${opts.name}: ${target.env} now serves ${wanted.map((v) => `${v.codeVersion} at ${v.percentage}%`).join(' and ')}`,
-    );
-    return { env: target.env, codeVersions: wanted, changed: true, requestId: record.requestIds[target.env] };
+    const deployer = new Deployer(client, opts.name, deployApi ?? 'deployment', logger, record);
+    /** Deploys a step unless the environment serves it so already; what it serves afterwards. */
+    const deployStep = async (envName: EnvName, share: number) => {
+      const wanted = planDeployment(
+        { env: envName, percentage: share },
+        target.codeVersion,
+        state.envs[envName],
+      );
+      if (!wanted) {
+        logger.info(`${envName} already serves ${target.codeVersion} at ${share}%`);
+        return { codeVersions: state.envs[envName] ?? [], changed: false };
+      }
+      await deployer.deploy({ env: envName, codeVersions: wanted });
+      logger.info(
+        `${opts.name}: ${envName} now serves ${wanted.map((v) => `${v.codeVersion} at ${v.percentage}%`).join(' and ')}`,
+      );
+      return { codeVersions: wanted, changed: true };
+    };
+    let checked: StagingCheck | undefined;
+    if (verify) {
+      const staged = await deployStep('staging', 100);
+      const ips = readStagingIps((await client.call('GetRoutineStagingEnvIp', {})).body);
+      checked = await verifyStaging({
+        verify,
+        name: opts.name,
+        host: state.host,
+        ips,
+        codeVersion: target.codeVersion,
+        previous: mostServed(state.envs.staging, target.codeVersion),
+        env,
+        logger,
+        signal: opts.signal,
+      });
+      logger.info(`staging answered GET ${verify.path} with ${describeAnswer(checked)}`);
+      if (target.env === 'staging') {
+        return { env: 'staging', ...staged, requestId: record.requestIds.staging, verify: checked };
+      }
+    }
+    const done = await deployStep(target.env, percentage);
+    return { env: target.env, ...done, requestId: record.requestIds[target.env], verify: checked };
   });
 }
