@@ -44,6 +44,11 @@ export async function checkPublishConfig(
   return normalized.dryRun ? lookup.catch(() => undefined) : lookup;
 }
 
+/** Starts loading what a dry run runs (the file check and the description), without waiting for it. */
+export function prefetchDryRun(): void {
+  import('./publish.js').catch(() => undefined);
+}
+
 /**
  * Starts loading what a publish runs (the pipeline and undici's dispatchers) and warms it up with
  * one read-only call (see `plugin/warm-up.ts`), without waiting for either: a failure here

@@ -199,13 +199,15 @@ export class PublishSession {
         },
       );
     }
-    const { checkPublishConfig, prefetchPublish } = await import('../lazy.js');
+    const { checkPublishConfig, prefetchDryRun, prefetchPublish } = await import('../lazy.js');
     try {
       await checkPublishConfig(this.publishOptions, this.environment);
       // The bundler works for a while before it writes: load and warm the publish's code now, so
       // that writeBundle starts with its first request and the process does not wait at its end.
       const dryRun = this.publishOptions.dryRun === true || envSwitch(this.env, 'ESA_STAGE_DRY_RUN') === true;
-      if (!dryRun) prefetchPublish(this.publishOptions, this.environment);
+      // A dry run makes no request: only its code (the file check, the description) loads now.
+      if (dryRun) prefetchDryRun();
+      else prefetchPublish(this.publishOptions, this.environment);
     } catch (error) {
       if (!(error instanceof EsaStageError) || error.code !== 'CredentialsNotFound' || isCi(this.env)) {
         throw error;
