@@ -41,6 +41,8 @@ const BODY_SHOWN = 200;
 /** Bytes of an answer read at most (the rest is dropped). */
 const BODY_READ = 64 * 1024;
 const MAX_PAUSE_MS = 5000;
+/** The least time left for which another request is worth sending. */
+const MIN_ATTEMPT_MS = 100;
 /** TLS failures waiting will not fix: the certificate is not trusted or not for this host. */
 const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|HOSTNAME/;
 
@@ -139,12 +141,15 @@ export async function verifyStaging(target: VerifyTarget): Promise<StagingCheck>
             error,
           );
         }
-        last = new Error(code ? `${code}: ${(error as Error).message}` : (error as Error).message);
-        logger.debug(`verify ${url} (attempt ${attempts}): ${describeAnswer(last)}`);
+        const failed = new Error(code ? `${code}: ${(error as Error).message}` : (error as Error).message);
+        logger.debug(`verify ${url} (attempt ${attempts}): ${describeAnswer(failed)}`);
+        // Cut short by the deadline, an attempt says less than the answer before it.
+        if (Date.now() < deadline || last === undefined || last instanceof Error) last = failed;
       }
-      const pause = Math.min(250 * 2 ** (attempts - 1), MAX_PAUSE_MS, deadline - Date.now());
-      if (pause <= 0) break;
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      // Another request, after a growing pause, if it still has a moment to be answered in.
+      const left = deadline - Date.now() - MIN_ATTEMPT_MS;
+      if (left <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** (attempts - 1), MAX_PAUSE_MS, left)));
     }
   } finally {
     await client.close().catch(() => undefined);
