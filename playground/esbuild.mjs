@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { esaStage } from '@esa-stage/esbuild-plugin';
 import { build } from 'esbuild';
-import { routineName } from './routine.mjs';
+import { publishOptions } from './routine.mjs';
 
 /** @type {import('esbuild').BuildOptions} */
 export const options = {
@@ -11,7 +11,7 @@ export const options = {
   platform: 'browser',
   outdir: 'dist/esbuild',
   logLevel: 'info',
-  plugins: [esaStage({ name: routineName })],
+  plugins: [esaStage(publishOptions('esbuild'))],
 };
 
 // `node esbuild.mjs` builds (and publishes); run.mjs imports the options instead.

@@ -1,7 +1,10 @@
 // `pnpm playground`: start the ESA + OSS emulator in this process, build the routine with Vite,
 // Rollup and esbuild using the configs here (each publishes through its esa-stage plugin), then a
-// Vite full-stack app (page + routine, published as one version with assets), and confirm with the
-// official SDK's GetRoutine that staging serves what each build published.
+// Vite full-stack app (page + routine, published as one version with assets). Each publish asks the
+// emulator's HTTPS staging edge (which runs the routine) for /health before it counts; each line ends
+// with that answer, read from the publish's manifest, after the official SDK's GetRoutine confirms
+// that staging serves what the build published.
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import esaSdk from '@alicloud/esa20240910';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
@@ -11,7 +14,7 @@ import { rollup } from 'rollup';
 import { createBuilder, build as viteBuild } from 'vite';
 import { options as esbuildOptions } from './esbuild.mjs';
 import rollupConfig from './rollup.config.mjs';
-import { routineName } from './routine.mjs';
+import { publishOptions, routineName } from './routine.mjs';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 process.chdir(root);
@@ -22,6 +25,9 @@ process.env.ESA_ENDPOINT = emulator.endpoint;
 process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = emulator.credentials.accessKeyId;
 process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = emulator.credentials.accessKeySecret;
 delete process.env.ALIBABA_CLOUD_SECURITY_TOKEN;
+// The staging edge: its port, and the emulator's CA (trusted only through this variable).
+process.env.ESA_STAGE_STAGING_PORT = String(emulator.stagingEdge.port);
+process.env.NODE_EXTRA_CA_CERTS = emulator.caPath;
 
 // A CommonJS package: under Node's ESM loader its class is the `default` of `module.exports`.
 const { default: Esa, GetRoutineRequest } = esaSdk;
@@ -78,8 +84,9 @@ try {
     const confirmed = staging === published.codeVersion;
     if (!confirmed) failures += 1;
     const assets = published.assets.size > 0 ? ` and ${published.assets.size} assets` : '';
+    const { verify } = JSON.parse(await readFile(publishOptions(bundler).manifest, 'utf8'));
     console.log(
-      `${bundler.padEnd(8)} published ${published.size} bytes${assets} as ${published.codeVersion}; GetRoutine says staging serves ${staging}${confirmed ? ' (confirmed)' : ' (MISMATCH)'}`,
+      `${bundler.padEnd(8)} published ${published.size} bytes${assets} as ${published.codeVersion}; GetRoutine says staging serves ${staging}${confirmed ? ' (confirmed)' : ' (MISMATCH)'}; staging answered GET /health ${verify.status}: ${verify.body}`,
     );
   }
 } finally {

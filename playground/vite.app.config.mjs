@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { esaStage } from '@esa-stage/vite-plugin';
 import { defineConfig } from 'vite';
-import { routineName } from './routine.mjs';
+import { publishOptions } from './routine.mjs';
 
 const app = fileURLToPath(new URL('./app/', import.meta.url));
 
@@ -28,5 +28,5 @@ export default defineConfig({
       },
     },
   },
-  plugins: [esaStage({ name: routineName })],
+  plugins: [esaStage(publishOptions('vite-app'))],
 });

@@ -1,9 +1,9 @@
 import { esaStage } from '@esa-stage/vite-plugin';
 import { defineConfig } from 'vite';
-import { routineName } from './routine.mjs';
+import { publishOptions } from './routine.mjs';
 
 export default defineConfig({
-  plugins: [esaStage({ name: routineName })],
+  plugins: [esaStage(publishOptions('vite'))],
   // An Edge Routine is one self-contained ES module: build it as an SSR bundle for a worker runtime,
   // with every dependency inlined.
   ssr: { target: 'webworker', noExternal: true },

@@ -14,7 +14,7 @@ describe('pnpm playground', () => {
     expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['vite', 'rollup', 'esbuild', 'vite-app']);
     for (const line of lines)
       expect(line).toMatch(
-        /published \d+ bytes(?: and \d+ assets)? as (\d{19}); GetRoutine says staging serves \1 \(confirmed\)$/,
+        /published \d+ bytes(?: and \d+ assets)? as (\d{19}); GetRoutine says staging serves \1 \(confirmed\); staging answered GET \/health 200: \{"ok":true,/,
       );
     // The full-stack app: the routine with the page, its script and its image as assets.
     expect(lines[3]).toMatch(/^vite-app +published \d+ bytes and 3 assets as/);

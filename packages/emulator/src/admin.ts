@@ -180,6 +180,9 @@ export async function handleAdminRequest(
           endpoint: ctx.endpoints.esa,
           ossEndpoint: ctx.endpoints.oss,
           stsEndpoint: ctx.endpoints.sts,
+          stagingEdge: ctx.endpoints.stagingEdge,
+          productionEdge: ctx.endpoints.productionEdge,
+          caPath: ctx.caPath,
         },
         requestId,
       );
@@ -224,6 +227,8 @@ export async function handleAdminRequest(
       }
     } else if (method === 'GET' && parts[0] === 'requests') {
       sendJson(res, 200, ctx.state.requests, requestId);
+    } else if (method === 'GET' && parts[0] === 'edge-requests' && parts.length === 1) {
+      sendJson(res, 200, ctx.state.edgeRequests, requestId);
     } else if (method === 'GET' && parts[0] === 'sts-sessions' && parts.length === 1) {
       sendJson(res, 200, ctx.state.stsSessions.map(stsSessionView), requestId);
     } else if (parts[0] === 'faults' && method === 'GET') {

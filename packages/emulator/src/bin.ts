@@ -1,34 +1,54 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { EMULATOR_ACCESS_KEY } from './credentials.js';
+import { ROUTINE_DOMAIN } from './edge/hosts.js';
 import { baseUrl } from './http.js';
 import { resolveEmulatorOptions } from './options.js';
-import { type BinPorts, DEFAULT_BIN_PORTS, emulatorEnv, exportLines, resolveBinPorts } from './shell-env.js';
+import {
+  type BinPorts,
+  caPathOf,
+  DEFAULT_BIN_PORTS,
+  defaultCaDir,
+  emulatorEnv,
+  exportLines,
+  resolveBinPorts,
+} from './shell-env.js';
 import { type Emulator, startEmulator } from './start-emulator.js';
 
-const { port: P, ossPort: O, stsPort: S } = DEFAULT_BIN_PORTS;
+const { port: P, ossPort: O, stsPort: S, stagingEdgePort: SE, productionEdgePort: PE } = DEFAULT_BIN_PORTS;
 const USAGE = `Usage: esa-stage-emulator [options]
 
 A local Alibaba Cloud ESA OpenAPI (2024-09-10) + OSS PostObject + STS (2015-04-01) server for
-offline publishing tests.
+offline publishing tests, with HTTPS staging and production edges that run the deployed routines.
 
 Options:
-  --port <n>            ESA OpenAPI port (default: ${P}); 0 picks free ports for all three servers
+  --port <n>            ESA OpenAPI port (default: ${P}); 0 picks free ports for all five servers
   --oss-port <n>        OSS PostObject port (default: --port + 1, so ${O}; free with --port 0)
   --sts-port <n>        STS port (default: --port + 2, so ${S}; free with --port 0)
+  --staging-edge-port <n>
+                        HTTPS staging edge port (default: --port + 3, so ${SE}; free with --port 0)
+  --production-edge-port <n>
+                        HTTPS production edge port (default: --port + 4, so ${PE}; free with --port 0)
+  --ca-dir <dir>        directory of the edges' local CA, ca.pem + ca-key.pem, kept between runs
+                        (default: <os tmpdir>/esa-stage-emulator-ca)
   --host <addr>         loopback address to listen on (default: 127.0.0.1)
   --routine <name>      create this routine at start (repeatable)
   --version-quota <n>   code versions per routine (default: 10)
   --latency <ms>        fixed latency added to every request (default: 0)
   --assets-ready-delay <ms>
                         how long an uploaded assets zip takes to build (default: 0)
-  --json                print one JSON line with the endpoints and credentials, then the log
-  --env                 print only sh \`export\` lines once listening, then log on stderr
+  --json                print one JSON line with the endpoints, edges, CA path and credentials,
+                        then the log
+  --env                 print only sh \`export\` lines once listening (with ESA_STAGE_STAGING_PORT
+                        and NODE_EXTRA_CA_CERTS), then log on stderr
   --print-env           print the \`export\` lines for these ports and exit, starting nothing:
                           eval "$(npx esa-stage-emulator --print-env)"
                         in a second shell points it at an emulator running with the same ports
   --quiet               do not log requests
   -h, --help            show this help
+
+Reach a routine deployed to staging (its host is <name>.${ROUTINE_DOMAIN}):
+  curl --cacert <CA path> --resolve <host>:${SE}:127.0.0.1 https://<host>:${SE}/
 `;
 
 function fail(message: string): never {
@@ -49,6 +69,9 @@ function parse() {
       port: { type: 'string' },
       'oss-port': { type: 'string' },
       'sts-port': { type: 'string' },
+      'staging-edge-port': { type: 'string' },
+      'production-edge-port': { type: 'string' },
+      'ca-dir': { type: 'string' },
       host: { type: 'string' },
       routine: { type: 'string', multiple: true },
       'version-quota': { type: 'string' },
@@ -67,13 +90,28 @@ function parse() {
 
 type Values = ReturnType<typeof parse>['values'];
 
+/** What a running emulator reports on its health route. */
+interface Health {
+  readonly endpoint: string;
+  readonly stsEndpoint: string;
+  /** Absent from an emulator older than the edges. */
+  readonly stagingEdge: string | undefined;
+  readonly caPath: string | undefined;
+}
+
 /** The endpoints a running emulator reports on its health route, or undefined when none answers. */
-async function probe(endpoint: string): Promise<{ endpoint: string; stsEndpoint: string } | undefined> {
+async function probe(endpoint: string): Promise<Health | undefined> {
   try {
     const res = await fetch(`${endpoint}/__emulator/health`, { signal: AbortSignal.timeout(1000) });
-    const health = (await res.json()) as { endpoint?: unknown; stsEndpoint?: unknown };
+    const health = (await res.json()) as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
     if (typeof health.endpoint === 'string' && typeof health.stsEndpoint === 'string') {
-      return { endpoint: health.endpoint, stsEndpoint: health.stsEndpoint };
+      return {
+        endpoint: health.endpoint,
+        stsEndpoint: health.stsEndpoint,
+        stagingEdge: text(health.stagingEdge),
+        caPath: text(health.caPath),
+      };
     }
   } catch {
     // Nothing there (or not an emulator): said below.
@@ -86,8 +124,8 @@ async function probe(endpoint: string): Promise<{ endpoint: string; stsEndpoint:
  * port is asked for its endpoints; when nothing answers the lines are still printed (the emulator
  * may start later) and stderr says so.
  */
-async function printEnv(host: string, ports: BinPorts): Promise<void> {
-  if (ports.port === 0 || ports.stsPort === 0) {
+async function printEnv(host: string, ports: BinPorts, caDir: string): Promise<void> {
+  if (ports.port === 0 || ports.stsPort === 0 || ports.stagingEdgePort === 0) {
     fail(
       '--print-env needs fixed ports (with port 0 they are only known once listening: use --env or --json)',
     );
@@ -100,7 +138,13 @@ async function printEnv(host: string, ports: BinPorts): Promise<void> {
     );
   }
   const stsEndpoint = running?.stsEndpoint ?? baseUrl(host, ports.stsPort);
-  process.stdout.write(exportLines(emulatorEnv(endpoint, stsEndpoint, EMULATOR_ACCESS_KEY)));
+  const stagingPort = running?.stagingEdge
+    ? Number(new URL(running.stagingEdge).port)
+    : ports.stagingEdgePort;
+  const caPath = running?.caPath ?? caPathOf(caDir);
+  process.stdout.write(
+    exportLines(emulatorEnv(endpoint, stsEndpoint, EMULATOR_ACCESS_KEY, { stagingPort, caPath })),
+  );
 }
 
 /** One line for a port in use, naming it and the way out; undefined for any other error. */
@@ -114,7 +158,11 @@ function portInUse(error: unknown, host: string, ports: BinPorts): string | unde
         ? 'OSS'
         : e.port === ports.stsPort
           ? 'STS'
-          : 'a';
+          : e.port === ports.stagingEdgePort
+            ? 'staging edge'
+            : e.port === ports.productionEdgePort
+              ? 'production edge'
+              : 'a';
   return `esa-stage-emulator: ${which} port ${String(e.port)} on ${host} is in use; pass --port 0 for free ports, or another --port (is an emulator already running?)`;
 }
 
@@ -125,20 +173,25 @@ function printEnvFlags(host: string, endpoint: string): string {
 }
 
 function announce(values: Values, host: string, emulator: Emulator): void {
-  const { endpoint, ossEndpoint, stsEndpoint, credentials } = emulator;
+  const { endpoint, ossEndpoint, stsEndpoint, credentials, stagingEdge, productionEdge, caPath } = emulator;
+  const edgeEnv = { stagingPort: stagingEdge.port, caPath };
+  const example = `my-routine.${ROUTINE_DOMAIN}`;
   if (values.json) {
     process.stdout.write(
       `${JSON.stringify({
         endpoint,
         ossEndpoint,
         stsEndpoint,
+        stagingEdge,
+        productionEdge,
+        caPath,
         accessKeyId: credentials.accessKeyId,
         accessKeySecret: credentials.accessKeySecret,
         sts: credentials.sts,
       })}\n`,
     );
   } else if (values.env) {
-    process.stdout.write(exportLines(emulatorEnv(endpoint, stsEndpoint, credentials)));
+    process.stdout.write(exportLines(emulatorEnv(endpoint, stsEndpoint, credentials, edgeEnv)));
   } else {
     process.stdout.write(
       [
@@ -146,13 +199,19 @@ function announce(values: Values, host: string, emulator: Emulator): void {
         `  ESA OpenAPI  ${endpoint}`,
         `  OSS          ${ossEndpoint}`,
         `  STS          ${stsEndpoint}   (AssumeRole, AssumeRoleWithOIDC)`,
+        `  staging      ${stagingEdge.url}   (HTTPS edge: SNI and Host <routine>.${ROUTINE_DOMAIN})`,
+        `  production   ${productionEdge.url}`,
+        `  CA           ${caPath}   (trust it: NODE_EXTRA_CA_CERTS, curl --cacert)`,
         `  inspect      ${endpoint}/__emulator/routines`,
+        '',
+        'Reach a routine deployed to staging:',
+        `  curl --cacert ${caPath} --resolve ${example}:${stagingEdge.port}:${stagingEdge.host} https://${example}:${stagingEdge.port}/`,
         '',
         'Point a publish at it:',
         `  export ESA_ENDPOINT=${endpoint}`,
         `  export ALIBABA_CLOUD_ACCESS_KEY_ID=${credentials.accessKeyId}`,
         `  export ALIBABA_CLOUD_ACCESS_KEY_SECRET=${credentials.accessKeySecret}`,
-        `or run  eval "$(npx esa-stage-emulator --print-env${printEnvFlags(host, endpoint)})"  (adds ESA_STAGE_STS_ENDPOINT)`,
+        `or run  eval "$(npx esa-stage-emulator --print-env${printEnvFlags(host, endpoint)})"  (adds ESA_STAGE_STS_ENDPOINT, ESA_STAGE_STAGING_PORT, NODE_EXTRA_CA_CERTS)`,
         '',
         `STS triple: ${credentials.sts.accessKeyId} / ${credentials.sts.accessKeySecret} / ${credentials.sts.securityToken}`,
         'Stop with Ctrl-C.',
@@ -181,10 +240,14 @@ async function main(): Promise<void> {
     port: integer('port', values.port),
     ossPort: integer('oss-port', values['oss-port']),
     stsPort: integer('sts-port', values['sts-port']),
+    stagingEdgePort: integer('staging-edge-port', values['staging-edge-port']),
+    productionEdgePort: integer('production-edge-port', values['production-edge-port']),
   });
+  const caDir = values['ca-dir'] ?? defaultCaDir();
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   const options = {
     ...ports,
+    caDir,
     routines: values.routine ?? [],
     ...(values.host !== undefined && { host: values.host }),
     ...(values['version-quota'] !== undefined && {
@@ -203,7 +266,7 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
   if (values['print-env']) {
-    await printEnv(host, ports);
+    await printEnv(host, ports, caDir);
     return;
   }
   let emulator: Emulator;

@@ -23,8 +23,13 @@ export interface EmulatorContext {
   /** Built-in test credentials first, then the configured ones. */
   readonly credentials: readonly EmulatorCredential[];
   readonly bucket: OssBucket;
-  /** Base URLs without a trailing slash, set once the servers listen. */
-  readonly endpoints: { esa: string; oss: string; sts: string };
+  /**
+   * Base URLs without a trailing slash, set once the servers listen; the edges' are
+   * `https://<host>:<port>`.
+   */
+  readonly endpoints: { esa: string; oss: string; sts: string; stagingEdge: string; productionEdge: string };
+  /** The PEM file of the CA that signs the edges' certificate (`NODE_EXTRA_CA_CERTS`). */
+  readonly caPath: string;
 }
 
 /**
@@ -45,9 +50,12 @@ export interface Caller {
   principal: string | undefined;
 }
 
-/** A record to log: the identity fields may be left out when no signature was verified. */
-export type RequestRecordInput = Omit<RequestRecord, 'accessKeyId' | 'principal'> &
-  Partial<Pick<RequestRecord, 'accessKeyId' | 'principal'>>;
+/**
+ * A record to log: the identity fields and the parameters may be left out when no signature was
+ * verified; the time is added.
+ */
+export type RequestRecordInput = Omit<RequestRecord, 'accessKeyId' | 'principal' | 'params' | 'at'> &
+  Partial<Pick<RequestRecord, 'accessKeyId' | 'principal' | 'params'>>;
 
 /** Path of the ESA server's internal route that receives OSS upload callbacks. */
 export const CALLBACK_PATH = '/__emulator/oss-callback';
@@ -58,6 +66,8 @@ export function recordRequest(ctx: EmulatorContext, input: RequestRecordInput): 
     ...input,
     accessKeyId: input.accessKeyId ?? undefined,
     principal: input.principal ?? undefined,
+    params: input.params ?? undefined,
+    at: ctx.state.clock(),
   };
   ctx.state.requests.push(record);
   ctx.options.log?.(

@@ -2,6 +2,9 @@ export { ADMIN_PREFIX } from './admin.js';
 export { CALLBACK_PATH } from './context.js';
 export type { EmulatorCredential } from './credentials.js';
 export { EMULATOR_ACCESS_KEY, EMULATOR_STS_CREDENTIAL } from './credentials.js';
+export type { EdgeAddress } from './edge/edge-server.js';
+export { CODE_VERSION_HEADER, EDGE_MAX_BODY_SIZE } from './edge/edge-server.js';
+export { EDGE_CERTIFICATE_NAMES, ROUTINE_DOMAIN, routineHost } from './edge/hosts.js';
 export type { FaultRule, FaultSpec, FaultTarget } from './faults.js';
 export { DEFAULT_ASSETS_BUILD_FAILURE, FaultInjector } from './faults.js';
 export type { EmulatorOptions } from './options.js';
@@ -13,6 +16,8 @@ export type {
   CodeVersionStatus,
   Deployment,
   DeploymentCodeVersion,
+  EdgeRequestRecord,
+  EdgeServedBy,
   EnvName,
   NotFoundStrategy,
   PendingBuild,

@@ -27,6 +27,44 @@ export interface EmulatorOptions {
    */
   stsPort?: number;
   /**
+   * Port of the staging edge: HTTPS serving each routine's `staging` deployment (what
+   * `GetRoutineStagingEnvIp`'s addresses point at); `0` picks a free one.
+   * @default 0
+   */
+  stagingEdgePort?: number;
+  /**
+   * Port of the production edge: HTTPS serving each routine's `production` deployment; `0` picks
+   * a free one.
+   * @default 0
+   */
+  productionEdgePort?: number;
+  /**
+   * Directory of the local certificate authority that signs the edges' certificate: `ca.pem` (what
+   * `NODE_EXTRA_CA_CERTS` should name) and `ca-key.pem` (mode 0600), kept when valid for at least
+   * another day, else made anew. It must not be another user's nor writable by anyone.
+   * @default a fresh temporary directory, removed by `close()`
+   */
+  caDir?: string;
+  /**
+   * Time limit of one edge request run by a routine, in ms (module loading included): past it
+   * the request answers 504 and the routine's worker is replaced.
+   * @default 10000
+   */
+  edgeRequestTimeoutMs?: number;
+  /**
+   * Heap limit of each routine's worker thread, in MB (`resourceLimits.maxOldGenerationSizeMb`):
+   * a routine above it is stopped and its pending requests answer 500.
+   * @default 128
+   */
+  edgeMemoryLimitMb?: number;
+  /**
+   * Random source the edges split a canary deployment's traffic with, as `Math.random` (a number
+   * from 0 to 1, excluded): a request goes to the first version whose cumulated percentage is
+   * above `edgeRandom() * 100`. Tests pass a fixed sequence.
+   * @default Math.random
+   */
+  edgeRandom?: () => number;
+  /**
    * Extra credentials the ESA server (and STS `AssumeRole`) accepts, besides the built-in test
    * AccessKey and STS triple. An AccessKey ID starting with `STS.` must come with its `securityToken`.
    * @default []
@@ -60,7 +98,9 @@ export interface EmulatorOptions {
   /**
    * IPv4 addresses of the staging environment, as `GetRoutineStagingEnvIp` answers them in `IPV4`
    * (point a hosts file or a resolver at them to reach staging). Each must be a dotted IPv4 address.
-   * @default ['127.0.0.1']
+   * The staging edge itself listens on `host`, port `stagingEdge.port` of the started emulator
+   * (`ESA_STAGE_STAGING_PORT` from the command): keep the default to reach it.
+   * @default [host] when `host` is a dotted IPv4 address, else ['127.0.0.1']
    */
   stagingIps?: readonly string[];
   /**
@@ -122,6 +162,12 @@ export interface ResolvedEmulatorOptions {
   readonly port: number;
   readonly ossPort: number;
   readonly stsPort: number;
+  readonly stagingEdgePort: number;
+  readonly productionEdgePort: number;
+  readonly caDir: string | undefined;
+  readonly edgeRequestTimeoutMs: number;
+  readonly edgeMemoryLimitMb: number;
+  readonly edgeRandom: () => number;
   readonly credentials: readonly EmulatorCredential[];
   readonly oidc: readonly ResolvedOidcTrust[];
   readonly ramRoles: readonly string[];
@@ -139,9 +185,12 @@ export interface ResolvedEmulatorOptions {
   readonly log: ((line: string) => void) | undefined;
 }
 
-/** A copy of the `stagingIps` option, checked: an array of dotted IPv4 addresses. */
-function resolveStagingIps(ips: readonly string[] | undefined): readonly string[] {
-  if (ips === undefined) return ['127.0.0.1'];
+/**
+ * A copy of the `stagingIps` option, checked: an array of dotted IPv4 addresses. Absent: the
+ * address the staging edge listens on (`host`) when it is a dotted IPv4 one, else `127.0.0.1`.
+ */
+function resolveStagingIps(ips: readonly string[] | undefined, host: string): readonly string[] {
+  if (ips === undefined) return [isIPv4(host) ? host : '127.0.0.1'];
   if (!Array.isArray(ips)) {
     throw new TypeError(`esa-stage emulator: stagingIps must be an array of IPv4 addresses`);
   }
@@ -166,12 +215,18 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     port: options.port ?? 0,
     ossPort: options.ossPort ?? 0,
     stsPort: options.stsPort ?? 0,
+    stagingEdgePort: options.stagingEdgePort ?? 0,
+    productionEdgePort: options.productionEdgePort ?? 0,
+    caDir: options.caDir,
+    edgeRequestTimeoutMs: options.edgeRequestTimeoutMs ?? 10_000,
+    edgeMemoryLimitMb: options.edgeMemoryLimitMb ?? 128,
+    edgeRandom: options.edgeRandom ?? Math.random,
     credentials: options.credentials ?? [],
     oidc: resolveOidcTrusts(options.oidc),
     ramRoles: resolveRamRoles(options.ramRoles),
     routines: options.routines ?? [],
     versionQuota: options.versionQuota ?? 10,
-    stagingIps: resolveStagingIps(options.stagingIps),
+    stagingIps: resolveStagingIps(options.stagingIps, host),
     maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000,
     policyTtlMs: options.policyTtlMs ?? 60 * 60_000,
     maxObjectSize: options.maxObjectSize ?? 5 * 1024 ** 3,
@@ -182,7 +237,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     now: options.now ?? Date.now,
     log: options.log,
   };
-  for (const name of ['port', 'ossPort', 'stsPort'] as const) {
+  for (const name of ['port', 'ossPort', 'stsPort', 'stagingEdgePort', 'productionEdgePort'] as const) {
     const v = resolved[name];
     if (!Number.isInteger(v) || v < 0 || v > 65535) {
       throw new RangeError(`esa-stage emulator: ${name} must be an integer from 0 to 65535, got ${v}`);
@@ -194,6 +249,8 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     'policyTtlMs',
     'maxObjectSize',
     'callbackTimeoutMs',
+    'edgeRequestTimeoutMs',
+    'edgeMemoryLimitMb',
   ] as const) {
     const v = resolved[name];
     if (!Number.isFinite(v) || v <= 0) {
@@ -205,6 +262,12 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     if (!Number.isFinite(v) || v < 0) {
       throw new RangeError(`esa-stage emulator: ${name} must be zero or more, got ${v}`);
     }
+  }
+  if (resolved.caDir !== undefined && (typeof resolved.caDir !== 'string' || resolved.caDir === '')) {
+    throw new TypeError('esa-stage emulator: caDir must be a directory path');
+  }
+  if (typeof resolved.edgeRandom !== 'function') {
+    throw new TypeError('esa-stage emulator: edgeRandom must be a function like Math.random');
   }
   return resolved;
 }

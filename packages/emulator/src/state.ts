@@ -1,5 +1,6 @@
 import { codeBytesOf } from './code-bytes.js';
 import type { SigningCredential } from './credentials.js';
+import { routineHost } from './edge/hosts.js';
 import { createCodeVersionGenerator } from './ids.js';
 
 export type EnvName = 'staging' | 'production';
@@ -158,6 +159,51 @@ export interface RequestRecord {
    * `undefined` for the built-in and configured AccessKeys (they stand for no RAM identity).
    */
   readonly principal: string | undefined;
+  /**
+   * ESA requests: the action's parameters (query and body together) once the signature verified
+   * (ESA signs with headers; a parameter named like a secret, token or signature is left out).
+   * `undefined` for the other services, whose parameters hold secrets (STS: `OIDCToken`,
+   * `Signature`), and for requests refused before that.
+   */
+  readonly params: Readonly<Record<string, string>> | undefined;
+  /** When it was answered, on the emulator's clock (`now`). */
+  readonly at: Date;
+}
+
+/** Who answered an edge request: the routine's code, an asset file, or the edge itself (an error). */
+export type EdgeServedBy = 'routine' | 'asset' | 'edge';
+
+/** One request to a staging or production edge, as it arrived and how it was answered. */
+export interface EdgeRequestRecord {
+  /** The edge: `staging` or `production`. */
+  readonly env: EnvName;
+  /** The TLS SNI servername; undefined when the client sent none. */
+  readonly sni: string | undefined;
+  /**
+   * The host the `Host` header names: lower-case, without its port or a trailing dot (what is
+   * compared with SNI and with routine hosts); undefined when there was none.
+   */
+  readonly host: string | undefined;
+  /** The `Host` header as sent (with its port, if any); undefined when there was none. */
+  readonly hostHeader: string | undefined;
+  readonly method: string;
+  /** The request target: path and query, as sent. */
+  readonly path: string;
+  readonly status: number;
+  /** The routine SNI and Host named; undefined when they named none. */
+  readonly routine: string | undefined;
+  /** The code version picked to answer (by the deployment's percentages); undefined when none was. */
+  readonly codeVersion: string | undefined;
+  readonly servedBy: EdgeServedBy;
+  /**
+   * Why the edge answered an error, or why the routine gave no response (it threw, answered no
+   * `Response`, ran out of memory or time); undefined otherwise.
+   */
+  readonly error: string | undefined;
+  /** When the request arrived, on the emulator's clock (`now`), as `RequestRecord.at`. */
+  readonly at: Date;
+  /** Milliseconds from the request's arrival to its answer. */
+  readonly ms: number;
 }
 
 /** The STS action that issued a session. */
@@ -198,6 +244,8 @@ export class EmulatorState {
   readonly objects = new Map<string, StoredObject>();
   readonly tickets = new Map<string, UploadTicket>();
   readonly requests: RequestRecord[] = [];
+  /** Every request the staging and production edges answered, oldest first. */
+  readonly edgeRequests: EdgeRequestRecord[] = [];
   /** Every session the STS server issued, oldest first, without secrets. */
   readonly stsSessions: StsSession[] = [];
   /**
@@ -207,6 +255,7 @@ export class EmulatorState {
   readonly issuedCredentials = new Map<string, SigningCredential>();
   readonly nextCodeVersion: () => string;
   private deploySequence = 0;
+  private readonly servingListeners = new Set<() => void>();
 
   constructor(
     private readonly now: () => number,
@@ -225,7 +274,7 @@ export class EmulatorState {
       description,
       createTime: this.clock(),
       hasAssets,
-      defaultRelatedRecord: `${name}.emulator.er.aliyun-esa.net`,
+      defaultRelatedRecord: routineHost(name),
       staging: undefined,
       versions: new Map(),
       envs: new Map(),
@@ -275,7 +324,21 @@ export class EmulatorState {
       codeVersions: codeVersions.map(({ codeVersion, percentage }) => ({ codeVersion, percentage })),
     };
     routine.envs.set(env, deployment);
+    this.servingChanged();
     return deployment;
+  }
+
+  /**
+   * Calls `listener` after each change of what the environments serve (a deployment, a reset).
+   * Returns the function that stops it.
+   */
+  onServingChange(listener: () => void): () => void {
+    this.servingListeners.add(listener);
+    return () => this.servingListeners.delete(listener);
+  }
+
+  private servingChanged(): void {
+    for (const listener of this.servingListeners) listener();
   }
 
   /** The environments whose deployment includes a version, at any percentage. */
@@ -286,15 +349,17 @@ export class EmulatorState {
   }
 
   /**
-   * Forgets everything but the configuration: routines, objects, versions, the request log, and
-   * the STS sessions with their credentials (which stop being accepted).
+   * Forgets everything but the configuration: routines, objects, versions, the request logs (ESA,
+   * OSS, STS and edges), and the STS sessions with their credentials (which stop being accepted).
    */
   reset(): void {
     this.routines.clear();
     this.objects.clear();
     this.tickets.clear();
     this.requests.length = 0;
+    this.edgeRequests.length = 0;
     this.stsSessions.length = 0;
     this.issuedCredentials.clear();
+    this.servingChanged();
   }
 }

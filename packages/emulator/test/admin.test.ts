@@ -12,16 +12,27 @@ afterAll(async () => {
 const admin = (path: string, init?: RequestInit) => fetch(`${emulator.endpoint}/__emulator/${path}`, init);
 
 describe('emulator admin routes', () => {
-  it('reports health with the three endpoints', async () => {
+  it('reports health with the three endpoints, the two edges and the CA', async () => {
     const res = await admin('health');
     expect(await res.json()).toEqual({
       ok: true,
       endpoint: emulator.endpoint,
       ossEndpoint: emulator.ossEndpoint,
       stsEndpoint: emulator.stsEndpoint,
+      stagingEdge: emulator.stagingEdge.url,
+      productionEdge: emulator.productionEdge.url,
+      caPath: emulator.caPath,
     });
     expect(emulator.stsEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(new Set([emulator.endpoint, emulator.ossEndpoint, emulator.stsEndpoint]).size).toBe(3);
+    expect(emulator.stagingEdge.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const all = [
+      emulator.endpoint,
+      emulator.ossEndpoint,
+      emulator.stsEndpoint,
+      emulator.stagingEdge.url,
+      emulator.productionEdge.url,
+    ].map((url) => new URL(url).port);
+    expect(new Set(all).size).toBe(5);
   });
 
   it('lists routines and answers 404 for unknown ones and versions', async () => {

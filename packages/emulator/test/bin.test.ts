@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Esa, { GetRoutineRequest } from '@alicloud/esa20240910';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
+import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMULATOR_ACCESS_KEY, EMULATOR_OIDC_TRUST, EMULATOR_ROLE_ARN } from '../src/index.js';
 import { DEFAULT_BIN_PORTS, exportLines, resolveBinPorts, shellQuote } from '../src/shell-env.js';
@@ -19,6 +20,9 @@ interface Ready {
   endpoint: string;
   ossEndpoint: string;
   stsEndpoint: string;
+  stagingEdge: { host: string; port: number; url: string };
+  productionEdge: { host: string; port: number; url: string };
+  caPath: string;
   accessKeyId: string;
   accessKeySecret: string;
 }
@@ -77,13 +81,12 @@ async function occupy(port = 0): Promise<number> {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
-/** A port N with N, N+1 and N+2 free on loopback (checked, then released). */
-async function freeTriple(): Promise<number> {
+/** A port N with N to N+4 free on loopback (checked, then released): the bin's five ports. */
+async function freeRange(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const base = await occupy();
     try {
-      await occupy(base + 1);
-      await occupy(base + 2);
+      for (let offset = 1; offset <= 4; offset += 1) await occupy(base + offset);
       return base;
     } catch {
       // Taken: try another base.
@@ -91,7 +94,7 @@ async function freeTriple(): Promise<number> {
       await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
     }
   }
-  throw new Error('no three consecutive free ports');
+  throw new Error('no five consecutive free ports');
 }
 
 async function assumeRoleWithOidc(stsEndpoint: string): Promise<number> {
@@ -141,6 +144,40 @@ describe('esa-stage-emulator bin', () => {
     expect(stderr).not.toContain(ready.accessKeySecret);
   });
 
+  it('--json reports the HTTPS edges and the CA, which a client trusting only that CA reaches', async () => {
+    const caDir = await mkdtemp(join(tmpdir(), 'esa-stage-bin-ca-'));
+    try {
+      const { proc, ready } = await startBin(['--routine', 'bin-edge', '--ca-dir', caDir, '--quiet']);
+      expect(ready.caPath).toBe(join(caDir, 'ca.pem'));
+      expect(ready.stagingEdge).toEqual({
+        host: '127.0.0.1',
+        port: ready.stagingEdge.port,
+        url: `https://127.0.0.1:${ready.stagingEdge.port}`,
+      });
+      expect(ready.productionEdge.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect((await stat(join(caDir, 'ca-key.pem'))).mode & 0o777).toBe(0o600);
+      const ca = await readFile(ready.caPath, 'utf8');
+      const host = 'bin-edge.emulator.er.aliyun-esa.net';
+      const client = new Client(ready.stagingEdge.url, { connect: { ca, servername: host } });
+      try {
+        const res = await client.request({ method: 'GET', path: '/', headers: { host } });
+        expect(res.statusCode).toBe(404);
+        expect(await res.body.text()).toBe(
+          'esa-stage emulator staging edge: routine "bin-edge" has no code version deployed to staging (deploy one: CreateRoutineCodeDeployment with Env=staging)\n',
+        );
+      } finally {
+        await client.close();
+      }
+      proc.kill('SIGTERM');
+      await once(proc, 'exit');
+      // The next run keeps the same CA (valid for long enough).
+      const { ready: again } = await startBin(['--ca-dir', caDir, '--quiet']);
+      expect(await readFile(again.caPath, 'utf8')).toBe(ca);
+    } finally {
+      await rm(caDir, { recursive: true, force: true });
+    }
+  });
+
   it('stops on SIGINT', async () => {
     const { proc } = await startBin(['--quiet']);
     proc.kill('SIGINT');
@@ -148,11 +185,14 @@ describe('esa-stage-emulator bin', () => {
     expect(code).toBe(0);
   });
 
-  it('listens on --port and the two ports after it, or on --oss-port / --sts-port', async () => {
-    const base = await freeTriple();
+  it('listens on --port and the four ports after it, or on --oss-port / --sts-port', async () => {
+    const base = await freeRange();
     const { ready } = await startBin(['--port', String(base), '--quiet']);
     expect([ready.endpoint, ready.ossEndpoint, ready.stsEndpoint]).toEqual(
       [base, base + 1, base + 2].map((p) => `http://127.0.0.1:${p}`),
+    );
+    expect([ready.stagingEdge.url, ready.productionEdge.url]).toEqual(
+      [base + 3, base + 4].map((p) => `https://127.0.0.1:${p}`),
     );
     const sts = await occupy();
     await new Promise((r) => servers.splice(0)[0]?.close(r));
@@ -175,6 +215,9 @@ describe('esa-stage-emulator bin', () => {
       new RegExp(`^esa-stage-emulator: STS port ${busy} on 127\\.0\\.0\\.1 is in use; pass --port 0`),
     );
     expect(sts.stderr.trim().split('\n')).toHaveLength(1);
+    const staging = await runBin(['--port', '0', '--staging-edge-port', String(busy)]);
+    expect(staging.code).toBe(1);
+    expect(staging.stderr).toMatch(new RegExp(`^esa-stage-emulator: staging edge port ${busy} on 127`));
   });
 
   it('refuses a bad flag with exit code 2 and the usage', async () => {
@@ -201,6 +244,12 @@ describe('esa-stage-emulator bin', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('--port <n>            ESA OpenAPI port (default: 18700)');
     expect(stdout).toContain('--sts-port <n>');
+    expect(stdout).toContain('HTTPS staging edge port (default: --port + 3, so 18703');
+    expect(stdout).toContain('HTTPS production edge port (default: --port + 4, so 18704');
+    expect(stdout).toContain('--ca-dir <dir>');
+    expect(stdout).toContain(
+      'curl --cacert <CA path> --resolve <host>:18703:127.0.0.1 https://<host>:18703/',
+    );
     expect(stdout).toContain('eval "$(npx esa-stage-emulator --print-env)"');
   });
 });
@@ -214,22 +263,30 @@ describe('the bin in a shell (real bash)', () => {
     const exported: string[] = [];
     for await (const line of lines) {
       exported.push(line);
-      if (exported.length === 4) break;
+      if (exported.length === 6) break;
     }
     expect(exported.map((l) => l.replace(/=.*/, ''))).toEqual([
       'export ESA_ENDPOINT',
       'export ALIBABA_CLOUD_ACCESS_KEY_ID',
       'export ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+      'export ESA_STAGE_STAGING_PORT',
+      'export NODE_EXTRA_CA_CERTS',
       'export ESA_STAGE_STS_ENDPOINT',
     ]);
     const shell = await bash(
-      `eval "$1"; printf '%s\\n' "$ESA_ENDPOINT" "$ALIBABA_CLOUD_ACCESS_KEY_ID" "$ALIBABA_CLOUD_ACCESS_KEY_SECRET" "$ESA_STAGE_STS_ENDPOINT"`,
+      `eval "$1"; printf '%s\\n' "$ESA_ENDPOINT" "$ALIBABA_CLOUD_ACCESS_KEY_ID" "$ALIBABA_CLOUD_ACCESS_KEY_SECRET" "$ESA_STAGE_STS_ENDPOINT" "$ESA_STAGE_STAGING_PORT" "$NODE_EXTRA_CA_CERTS"`,
       exported.join('\n'),
     );
-    const [endpoint, id, secret, stsEndpoint] = shell.stdout.trim().split('\n');
+    const [endpoint, id, secret, stsEndpoint, stagingPort, caPath] = shell.stdout.trim().split('\n');
     expect([id, secret]).toEqual([EMULATOR_ACCESS_KEY.accessKeyId, EMULATOR_ACCESS_KEY.accessKeySecret]);
     const health = (await (await fetch(`${endpoint}/__emulator/health`)).json()) as Record<string, unknown>;
-    expect(health).toMatchObject({ ok: true, endpoint, stsEndpoint });
+    expect(health).toMatchObject({
+      ok: true,
+      endpoint,
+      stsEndpoint,
+      stagingEdge: `https://127.0.0.1:${stagingPort}`,
+      caPath,
+    });
     let stderr = '';
     let rest = '';
     proc.stderr.on('data', (chunk: Buffer) => {
@@ -272,19 +329,28 @@ describe('the bin in a shell (real bash)', () => {
     }
   });
 
-  it('--print-env prints the exports for the fixed default ports without starting anything', async () => {
+  it('--print-env prints the exports for the fixed default ports and CA without starting anything', async () => {
     const shell = await bash(
-      `eval "$(node "$1" --print-env)"; printf '%s\\n' "$ESA_ENDPOINT" "$ESA_STAGE_STS_ENDPOINT"`,
+      `eval "$(node "$1" --print-env)"; printf '%s\\n' "$ESA_ENDPOINT" "$ESA_STAGE_STS_ENDPOINT" "$ESA_STAGE_STAGING_PORT" "$NODE_EXTRA_CA_CERTS"`,
       BIN,
     );
     expect(shell.code).toBe(0);
     expect(shell.stdout).toBe(
-      `http://127.0.0.1:${DEFAULT_BIN_PORTS.port}\nhttp://127.0.0.1:${DEFAULT_BIN_PORTS.stsPort}\n`,
+      [
+        `http://127.0.0.1:${DEFAULT_BIN_PORTS.port}`,
+        `http://127.0.0.1:${DEFAULT_BIN_PORTS.stsPort}`,
+        '18703',
+        join(tmpdir(), 'esa-stage-emulator-ca', 'ca.pem'),
+        '',
+      ].join('\n'),
     );
+    const moved = await runBin(['--print-env', '--port', '19100', '--ca-dir', '/some/dir']);
+    expect(moved.stdout).toContain(`export ESA_STAGE_STAGING_PORT='19103'\n`);
+    expect(moved.stdout).toContain(`export NODE_EXTRA_CA_CERTS='/some/dir/ca.pem'\n`);
   });
 
   it('--print-env warns on stderr when nothing answers, and takes the running emulator’s STS endpoint when one does', async () => {
-    const base = await freeTriple();
+    const base = await freeRange();
     const alone = await runBin(['--print-env', '--port', String(base)]);
     expect(alone.code).toBe(0);
     expect(alone.stdout).toContain(`export ESA_STAGE_STS_ENDPOINT='http://127.0.0.1:${base + 2}'\n`);
@@ -294,14 +360,32 @@ describe('the bin in a shell (real bash)', () => {
 
     const sts = await occupy();
     await new Promise((r) => servers.splice(0)[0]?.close(r));
-    const { ready } = await startBin(['--port', String(base), '--sts-port', String(sts), '--quiet']);
-    const shell = await bash(
-      `eval "$(node "$1" --print-env --port "$2")"; printf '%s\\n' "$ESA_ENDPOINT" "$ESA_STAGE_STS_ENDPOINT"`,
-      BIN,
-      String(base),
-    );
-    expect(shell.stderr).toBe('');
-    expect(shell.stdout).toBe(`${ready.endpoint}\n${ready.stsEndpoint}\n`);
+    const caDir = await mkdtemp(join(tmpdir(), 'esa-stage-bin-ca-'));
+    try {
+      const { ready } = await startBin([
+        '--port',
+        String(base),
+        '--sts-port',
+        String(sts),
+        '--staging-edge-port',
+        '0',
+        '--ca-dir',
+        caDir,
+        '--quiet',
+      ]);
+      const shell = await bash(
+        `eval "$(node "$1" --print-env --port "$2")"; printf '%s\\n' "$ESA_ENDPOINT" "$ESA_STAGE_STS_ENDPOINT" "$ESA_STAGE_STAGING_PORT" "$NODE_EXTRA_CA_CERTS"`,
+        BIN,
+        String(base),
+      );
+      expect(shell.stderr).toBe('');
+      expect(shell.stdout).toBe(
+        `${ready.endpoint}\n${ready.stsEndpoint}\n${ready.stagingEdge.port}\n${join(caDir, 'ca.pem')}\n`,
+      );
+      expect(ready.stagingEdge.port).not.toBe(base + 3);
+    } finally {
+      await rm(caDir, { recursive: true, force: true });
+    }
   });
 
   it('--print-env refuses port 0', async () => {
@@ -319,10 +403,18 @@ describe('the bin in a shell (real bash)', () => {
 });
 
 describe('resolveBinPorts', () => {
-  it('defaults to 18700-18702, follows --port, and makes every default free with --port 0', () => {
-    expect(resolveBinPorts({})).toEqual({ port: 18700, ossPort: 18701, stsPort: 18702 });
-    expect(resolveBinPorts({ port: 19000 })).toEqual({ port: 19000, ossPort: 19001, stsPort: 19002 });
-    expect(resolveBinPorts({ port: 0 })).toEqual({ port: 0, ossPort: 0, stsPort: 0 });
-    expect(resolveBinPorts({ port: 0, stsPort: 4000 })).toEqual({ port: 0, ossPort: 0, stsPort: 4000 });
+  it('defaults to 18700-18704, follows --port, and makes every default free with --port 0', () => {
+    const ports = (port: number, oss: number, sts: number, staging: number, production: number) => ({
+      port,
+      ossPort: oss,
+      stsPort: sts,
+      stagingEdgePort: staging,
+      productionEdgePort: production,
+    });
+    expect(resolveBinPorts({})).toEqual(ports(18700, 18701, 18702, 18703, 18704));
+    expect(resolveBinPorts({ port: 19000 })).toEqual(ports(19000, 19001, 19002, 19003, 19004));
+    expect(resolveBinPorts({ port: 0 })).toEqual(ports(0, 0, 0, 0, 0));
+    expect(resolveBinPorts({ port: 0, stsPort: 4000 })).toEqual(ports(0, 0, 4000, 0, 0));
+    expect(resolveBinPorts({ stagingEdgePort: 443 })).toEqual(ports(18700, 18701, 18702, 443, 18704));
   });
 });

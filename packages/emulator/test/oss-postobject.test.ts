@@ -112,6 +112,7 @@ describe('PostObject success', () => {
         status: 204,
         code: undefined,
         requestId: answer.headers['x-oss-request-id'],
+        at: expect.any(Date),
       },
     ]);
   });

@@ -93,6 +93,8 @@ describe('a correctly signed AssumeRole', () => {
       requestId: body.RequestId,
       accessKeyId: emulator.credentials.accessKeyId,
       principal: undefined,
+      params: undefined,
+      at: expect.any(Date),
     });
   });
 

@@ -149,7 +149,9 @@ export async function verifyStaging(target: VerifyTarget): Promise<StagingCheck>
       // Another request, after a growing pause, if it still has a moment to be answered in.
       const left = deadline - Date.now() - MIN_ATTEMPT_MS;
       if (left <= 0) break;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** (attempts - 1), MAX_PAUSE_MS, left)));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(250 * 2 ** (attempts - 1), MAX_PAUSE_MS, left)),
+      );
     }
   } finally {
     await client.close().catch(() => undefined);

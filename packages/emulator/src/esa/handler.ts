@@ -14,12 +14,15 @@ export const ESA_API_VERSION = '2024-09-10';
 /** Largest OpenAPI request body accepted (every ESA parameter is small). */
 export const MAX_ESA_BODY_BYTES = 1024 * 1024;
 
+/** Parameter names never recorded, should a client send a secret as a parameter. */
+const SECRET_PARAM = /secret|token|signature|password/i;
+
 type Handle = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
  * Runs one request past the gateway checks and into its action: path, ACS3 signature, nonce,
  * version, action, parameters. Returns the response body without `RequestId`, or throws
- * `EsaApiError`. Sets `caller` once the signature verified.
+ * `EsaApiError`. Sets `caller` once the signature verified, and `parsed.params` once read.
  */
 function dispatch(
   ctx: EmulatorContext,
@@ -28,6 +31,7 @@ function dispatch(
   body: Buffer,
   action: string,
   caller: Caller,
+  parsed: { params?: Readonly<Record<string, string>> },
 ): Record<string, unknown> {
   const target = req.url ?? '/';
   if (requestPath(target) !== '/') {
@@ -67,6 +71,7 @@ function dispatch(
     );
   }
   const params = mergeParams(query, decodeBodyParams(headerText(req.headers, 'content-type'), body));
+  parsed.params = Object.fromEntries(Object.entries(params).filter(([name]) => !SECRET_PARAM.test(name)));
   return run(ctx, new ActionParams(params));
 }
 
@@ -78,6 +83,7 @@ export function createEsaHandler(ctx: EmulatorContext): Handle {
     const action = headerText(req.headers, 'x-acs-action') ?? '';
     const hostId = headerText(req.headers, 'host') ?? 'esa.emulator';
     const caller: Caller = { accessKeyId: undefined, principal: undefined };
+    const parsed: { params?: Readonly<Record<string, string>> } = {};
     await serveGatewayCall({
       req,
       res,
@@ -87,8 +93,8 @@ export function createEsaHandler(ctx: EmulatorContext): Handle {
       product: 'ESA',
       maxBodyBytes: MAX_ESA_BODY_BYTES,
       record: (status, code) =>
-        recordRequest(ctx, { service: 'esa', action, status, code, requestId, ...caller }),
-      dispatch: (body) => dispatch(ctx, nonces, req, body, action, caller),
+        recordRequest(ctx, { service: 'esa', action, status, code, requestId, ...caller, ...parsed }),
+      dispatch: (body) => dispatch(ctx, nonces, req, body, action, caller, parsed),
     });
   };
 }

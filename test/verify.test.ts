@@ -1,0 +1,286 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Emulator, startEmulator } from '@esa-stage/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { runNode } from './helpers/run-node.js';
+
+// `verify`: publish, prove the new version answers on staging (the emulator's HTTPS staging edge
+// runs it), and only then promote. Every case checks what the emulator's environments serve after.
+
+const CLI = fileURLToPath(new URL('../packages/core/dist/cli/bin.js', import.meta.url));
+
+const ROUTINES = {
+  'good.js': `export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === '/health') {
+      return Response.json({ ok: true, host: request.headers.get('host'), path: url.pathname });
+    }
+    return new Response('home');
+  },
+};
+`,
+  'good-v2.js': 'export default { fetch: () => Response.json({ ok: true, v: 2 }) };\n',
+  'fails.js': 'export default { fetch: () => new Response("broken on purpose", { status: 500 }) };\n',
+  'throws.js': 'export default { fetch() { throw new Error("boom"); } };\n',
+  'hangs.js': 'export default { fetch: () => new Promise(() => {}) };\n',
+  // Answers 503 twice (as a version still reaching the edges would), then 200.
+  'warms-up.js': `let calls = 0;
+export default { fetch: () => (++calls < 3 ? new Response("warming", { status: 503 }) : new Response("ready")) };
+`,
+};
+
+const NAMES = ['promote', 'fails', 'throws', 'hangs', 'warms', 'canary', 'untrusted', 'plain'] as const;
+
+let emulator: Emulator;
+let repo: TempRepo;
+beforeAll(async () => {
+  emulator = await startEmulator({ routines: [...NAMES], edgeRequestTimeoutMs: 1000 });
+  repo = await createTempRepo(ROUTINES, 'feat: verify');
+});
+afterAll(async () => {
+  await emulator?.close();
+  await repo?.remove();
+});
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ESA_ENDPOINT: emulator.endpoint,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.credentials.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.credentials.accessKeySecret,
+    NODE_EXTRA_CA_CERTS: emulator.caPath,
+    ESA_STAGE_STAGING_PORT: String(emulator.stagingEdge.port),
+    ...extra,
+  };
+}
+
+const cli = (args: string[], extra: Record<string, string> = {}) =>
+  runNode(CLI, args, { cwd: repo.dir, env: env(extra) });
+
+/** The versions an environment of a routine serves, as `version@percent`. */
+function serves(name: string, envName: 'staging' | 'production'): string[] {
+  const deployment = emulator.state.routines.get(name)?.envs.get(envName);
+  return (deployment?.codeVersions ?? []).map((v) => `${v.codeVersion}@${v.percentage}`);
+}
+
+/** A first version, promoted to production without verify: what a failed verify must leave alone. */
+async function baseline(name: string): Promise<string> {
+  const { code, stdout, stderr } = await cli([
+    'publish',
+    'good.js',
+    '--name',
+    name,
+    '--deploy',
+    'production',
+    '--json',
+  ]);
+  expect(code, stderr).toBe(0);
+  return (JSON.parse(stdout) as { codeVersion: string }).codeVersion;
+}
+
+const edgeRequests = (name: string) => emulator.state.edgeRequests.filter((r) => r.routine === name);
+
+describe('verify', () => {
+  it('promotes only after staging answered: staging deploy, then the request, then production', async () => {
+    const { code, stdout, stderr } = await cli([
+      'publish',
+      'good.js',
+      '--name',
+      'promote',
+      '--deploy',
+      'production',
+      '--verify',
+      '/health',
+      '--json',
+    ]);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout) as {
+      codeVersion: string;
+      verify: { status: number; body: string; ms: number; attempts: number; url: string; ip: string };
+    };
+    const host = 'promote.emulator.er.aliyun-esa.net';
+    expect(result.verify).toMatchObject({ status: 200, attempts: 1, ip: '127.0.0.1' });
+    // The routine saw the Host header (with the port) and the path.
+    expect(JSON.parse(result.verify.body)).toEqual({
+      ok: true,
+      host: `${host}:${emulator.stagingEdge.port}`,
+      path: '/health',
+    });
+    expect(serves('promote', 'staging')).toEqual([`${result.codeVersion}@100`]);
+    expect(serves('promote', 'production')).toEqual([`${result.codeVersion}@100`]);
+    // The request really went to the staging edge, over TLS, with the routine's host as SNI and Host.
+    const requests = edgeRequests('promote');
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({
+      env: 'staging',
+      sni: host,
+      host,
+      hostHeader: `${host}:${emulator.stagingEdge.port}`,
+      method: 'GET',
+      path: '/health',
+      status: 200,
+      codeVersion: result.codeVersion,
+    });
+    // Order: the staging deploy, then the request, then production's deploy.
+    const routine = emulator.state.routines.get('promote');
+    const asked = requests[0]?.at.getTime() ?? Number.NaN;
+    expect(asked).toBeGreaterThanOrEqual(routine?.envs.get('staging')?.creationTime.getTime() ?? Number.NaN);
+    expect(asked).toBeLessThanOrEqual(routine?.envs.get('production')?.creationTime.getTime() ?? Number.NaN);
+    expect(stderr).toMatch(/staging answered GET \/health with 200 in \d+ ms: "\{\\"ok\\":true/);
+  });
+
+  it.each([
+    ['fails', 'fails.js', /last: 500 in \d+ ms: "broken on purpose"/, '2'],
+    ['throws', 'throws.js', /last: 500 in \d+ ms/, '2'],
+    // Each request waits out the edge's 1 s limit: time for at least two.
+    ['hangs', 'hangs.js', /last: 504 in \d+ ms/, '4'],
+  ])(
+    'refuses a routine that %s: VerifyFailed, and production keeps its version',
+    async (name, file, last, seconds) => {
+      const before = await baseline(name);
+      const { code, stdout, stderr } = await cli(
+        [
+          'publish',
+          file,
+          '--name',
+          name,
+          '--deploy',
+          'production',
+          '--verify',
+          '/health',
+          '--verify-timeout',
+          seconds,
+          '--json',
+        ],
+        {},
+      );
+      expect(code).toBe(1);
+      const { error } = JSON.parse(stdout) as {
+        error: { code: string; message: string; hint: string; verifyStatus: string };
+      };
+      expect(error.code).toBe('VerifyFailed');
+      expect(error.message).toMatch(last);
+      const staged = serves(name, 'staging')[0]?.split('@')[0];
+      expect(staged).not.toBe(before);
+      expect(error.message).toContain(`Staging now serves ${staged}; production was not changed`);
+      expect(error.hint).toContain(`esa-stage deploy --name ${name} --env staging --version ${before}`);
+      expect(serves(name, 'production')).toEqual([`${before}@100`]);
+      // Retried while staging answered wrong, for the whole timeout.
+      expect(edgeRequests(name).length).toBeGreaterThan(1);
+      expect(stderr).toContain('VerifyFailed');
+    },
+  );
+
+  it('waits out a version that answers 503 before it is ready', async () => {
+    const { code, stdout, stderr } = await cli([
+      'publish',
+      'warms-up.js',
+      '--name',
+      'warms',
+      '--verify',
+      '/',
+      '--json',
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout).verify).toMatchObject({ status: 200, body: 'ready', attempts: 3 });
+    expect(edgeRequests('warms').map((r) => r.status)).toEqual([503, 503, 200]);
+  });
+
+  it('verifies a canary on staging before production changes at all', async () => {
+    const before = await baseline('canary');
+    const failed = await cli([
+      'publish',
+      'fails.js',
+      '--name',
+      'canary',
+      '--deploy',
+      'production',
+      '--percentage',
+      '10',
+      '--verify',
+      '/',
+      '--verify-timeout',
+      '2',
+    ]);
+    expect(failed.code).toBe(1);
+    expect(serves('canary', 'production')).toEqual([`${before}@100`]);
+    const good = await cli([
+      'publish',
+      'good-v2.js',
+      '--name',
+      'canary',
+      '--deploy',
+      'production',
+      '--percentage',
+      '10',
+      '--verify',
+      '/',
+      '--json',
+    ]);
+    expect(good.code, good.stderr).toBe(0);
+    const { codeVersion } = JSON.parse(good.stdout) as { codeVersion: string };
+    expect(serves('canary', 'production').sort()).toEqual([`${before}@90`, `${codeVersion}@10`].sort());
+  });
+
+  it('never trusts a certificate it cannot verify: no NODE_EXTRA_CA_CERTS, VerifyUntrusted at once', async () => {
+    const before = await baseline('untrusted');
+    const started = Date.now();
+    const { code, stdout } = await cli(
+      [
+        'publish',
+        'good-v2.js',
+        '--name',
+        'untrusted',
+        '--deploy',
+        'production',
+        '--verify',
+        '/health',
+        '--json',
+      ],
+      { NODE_EXTRA_CA_CERTS: '' },
+    );
+    expect(code).toBe(1);
+    const { error } = JSON.parse(stdout) as { error: { code: string; message: string; hint: string } };
+    expect(error.code).toBe('VerifyUntrusted');
+    expect(error.hint).toMatch(/NODE_EXTRA_CA_CERTS/);
+    // Not retried for the 60 s default: a certificate does not become trusted by waiting.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(serves('untrusted', 'production')).toEqual([`${before}@100`]);
+  });
+
+  it('never verifies over plain HTTP: a plain server answering 200 on the staging port does not pass', async () => {
+    let plainRequests = 0;
+    const plain = createServer((_req, res) => {
+      plainRequests++;
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const before = await baseline('plain');
+      const { code, stdout } = await cli(
+        [
+          'publish',
+          'good-v2.js',
+          '--name',
+          'plain',
+          '--deploy',
+          'production',
+          '--verify',
+          '/',
+          '--verify-timeout',
+          '2',
+          '--json',
+        ],
+        { ESA_STAGE_STAGING_PORT: String((plain.address() as AddressInfo).port) },
+      );
+      expect(code).toBe(1);
+      expect((JSON.parse(stdout) as { error: { code: string } }).error.code).toBe('VerifyFailed');
+      expect(plainRequests).toBe(0);
+      expect(serves('plain', 'production')).toEqual([`${before}@100`]);
+    } finally {
+      plain.close();
+    }
+  });
+});
