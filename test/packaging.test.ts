@@ -207,6 +207,8 @@ describe('packed packages installed outside the workspace', () => {
         );
       const first = await sh(publishes[0] ?? '');
       expect(first.code, first.stderr).toBe(0);
+      // The staging edge ran the routine, over TLS trusted through the CA the eval line names.
+      expect(first.stderr).toMatch(/staging answered GET \/ with 200 in \d+ ms: "readme"/);
       const injected = await fetch(`${exported.ESA_ENDPOINT}/__emulator/faults`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

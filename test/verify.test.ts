@@ -129,6 +129,11 @@ describe('verify', () => {
     expect(asked).toBeGreaterThanOrEqual(routine?.envs.get('staging')?.creationTime.getTime() ?? Number.NaN);
     expect(asked).toBeLessThanOrEqual(routine?.envs.get('production')?.creationTime.getTime() ?? Number.NaN);
     expect(stderr).toMatch(/staging answered GET \/health with 200 in \d+ ms: "\{\\"ok\\":true/);
+    // The printed way to staging works as it is against the emulator: its port and its CA.
+    const port = emulator.stagingEdge.port;
+    expect(stderr).toContain(
+      `reach staging: curl --cacert ${emulator.caPath} --resolve ${host}:${port}:127.0.0.1 https://${host}:${port}/`,
+    );
   });
 
   it.each([

@@ -18,16 +18,21 @@ export const DEFAULT_RETRIES = 3;
 export const DEFAULT_BUILD_TIMEOUT_MS = 300_000;
 export const DEFAULT_VERIFY_TIMEOUT_MS = 60_000;
 
+/** The staging edges' HTTPS port: 443, or env `ESA_STAGE_STAGING_PORT` (for an emulator). Pure. */
+export function stagingPort(env: Env): number {
+  const port = nonEmpty(env.ESA_STAGE_STAGING_PORT);
+  return port ? Number(port) : 443;
+}
+
 /** The `verify` option with its defaults, and the staging port. Pure. */
 export function normalizeVerify(option: PublishOptions['verify'], env: Env): StagingVerify | undefined {
   if (option === undefined || option === false) return undefined;
   const given = typeof option === 'string' ? { path: option } : option;
   const { status } = given;
-  const port = nonEmpty(env.ESA_STAGE_STAGING_PORT);
   const base = {
     path: given.path,
     timeout: given.timeout ?? DEFAULT_VERIFY_TIMEOUT_MS,
-    port: port ? Number(port) : 443,
+    port: stagingPort(env),
   };
   if (status === undefined) return { ...base, accepts: (s) => s >= 200 && s < 300, expected: '2xx' };
   if (typeof status === 'function') {
@@ -86,6 +91,7 @@ export function normalizeOptions(options: PublishOptions, env: Env, cwd: string)
     deploy,
     skipUnchanged: options.skipUnchanged ?? true,
     verify: normalizeVerify(options.verify, env),
+    stagingPort: stagingPort(env),
     pruneVersions: options.pruneVersions,
     deployApi: options.deployApi ?? 'deployment',
     assets,

@@ -278,6 +278,8 @@ export interface NormalizedOptions {
   readonly skipUnchanged: boolean;
   /** The request that proves staging answers, if any. */
   readonly verify: StagingVerify | undefined;
+  /** The staging edges' HTTPS port: 443, or env `ESA_STAGE_STAGING_PORT` (an emulator's). */
+  readonly stagingPort: number;
   readonly pruneVersions: PruneOptions | undefined;
   readonly deployApi: DeployApi;
   /** The assets, with `directory` resolved against `cwd`. */

@@ -189,7 +189,8 @@ async function firstRoundTrip(
         );
         logger.info(`staging answered GET ${verify.path} with ${describeAnswer(verified)}`);
       });
-      const staging = servedBy.includes('staging') ? stagingAccess(routine.host, ips) : undefined;
+      const reach = { port: opts.stagingPort, caFile: input.env.NODE_EXTRA_CA_CERTS || undefined };
+      const staging = servedBy.includes('staging') ? stagingAccess(routine.host, ips, reach) : undefined;
       return { status, codeVersion, description, servedBy, staging, verified, zip, record };
     },
   };

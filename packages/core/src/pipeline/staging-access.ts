@@ -4,7 +4,10 @@ import type { JsonObject } from '../esa/big-json.js';
 export interface StagingAccess {
   readonly host: string;
   readonly ips: readonly string[];
-  /** A ready command: `curl --resolve <host>:443:<ip> https://<host>/`. */
+  /**
+   * A ready command: `curl --resolve <host>:443:<ip> https://<host>/` (with the port of
+   * `ESA_STAGE_STAGING_PORT`, and `--cacert` for the CA of `NODE_EXTRA_CA_CERTS`, when set).
+   */
   readonly curl: string;
 }
 
@@ -15,8 +18,15 @@ export function readStagingIps(body: JsonObject): string[] {
 }
 
 /** How to reach staging, when both the host and an IP are known. Pure. */
-export function stagingAccess(host: string | undefined, ips: readonly string[]): StagingAccess | undefined {
+export function stagingAccess(
+  host: string | undefined,
+  ips: readonly string[],
+  reach: { readonly port: number; readonly caFile: string | undefined } = { port: 443, caFile: undefined },
+): StagingAccess | undefined {
   const [ip] = ips;
   if (!host || !ip) return undefined;
-  return { host, ips, curl: `curl --resolve ${host}:443:${ip} https://${host}/` };
+  const { port, caFile } = reach;
+  const cacert = caFile ? `--cacert ${/^[\w./-]+$/.test(caFile) ? caFile : JSON.stringify(caFile)} ` : '';
+  const origin = port === 443 ? host : `${host}:${port}`;
+  return { host, ips, curl: `curl ${cacert}--resolve ${host}:${port}:${ip} https://${origin}/` };
 }
