@@ -1,9 +1,14 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { publishRoutine } from '@esa-stage/core';
 import { type Emulator, startEmulator } from '@esa-stage/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rollupBundler } from './helpers/bundlers.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { emulatorPluginOptions } from './helpers/plugin-setup.js';
 import { runNode } from './helpers/run-node.js';
 
 // `verify`: publish, prove the new version answers on staging (the emulator's HTTPS staging edge
@@ -32,7 +37,18 @@ export default { fetch: () => (++calls < 3 ? new Response("warming", { status: 5
 `,
 };
 
-const NAMES = ['promote', 'fails', 'throws', 'hangs', 'warms', 'canary', 'untrusted', 'plain'] as const;
+const NAMES = [
+  'promote',
+  'fails',
+  'throws',
+  'hangs',
+  'warms',
+  'canary',
+  'untrusted',
+  'plain',
+  'spa',
+  'plugin',
+] as const;
 
 let emulator: Emulator;
 let repo: TempRepo;
@@ -286,6 +302,66 @@ describe('verify', () => {
       expect(serves('plain', 'production')).toEqual([`${before}@100`]);
     } finally {
       plain.close();
+    }
+  });
+
+  it('verifies a single-page app: a client route is answered by index.html from the assets', async () => {
+    const dist = join(repo.dir, 'spa-dist');
+    await mkdir(join(dist, 'assets'), { recursive: true });
+    await writeFile(join(dist, 'index.html'), '<!doctype html><title>spa shell</title>');
+    await writeFile(join(dist, 'assets/app.js'), 'console.log("app");\n');
+    // A static site (assets alone), through the library API, in this process.
+    const result = await publishRoutine(
+      {
+        name: 'spa',
+        endpoint: emulator.endpoint,
+        credentials: emulator.credentials,
+        routine: false,
+        assets: { directory: dist, notFoundStrategy: 'singlePageApplication' },
+        verify: '/settings/profile',
+        logLevel: 'silent',
+        cwd: repo.dir,
+      },
+      [],
+      { env: env() },
+    );
+    expect(result.dryRun === false && result.verify).toMatchObject({
+      status: 200,
+      body: '<!doctype html><title>spa shell</title>',
+    });
+    expect(edgeRequests('spa').map((r) => [r.path, r.servedBy, r.status])).toEqual([
+      ['/settings/profile', 'asset', 200],
+    ]);
+  });
+
+  it('under a plugin with failOnError: false, a failed verify is a warning and production keeps its version', async () => {
+    const before = await baseline('plugin');
+    const project = await createTempRepo(
+      { 'src/index.js': 'export default { fetch: () => new Response("nope", { status: 502 }) };\n' },
+      'feat: a routine that fails',
+    );
+    const saved = { port: process.env.ESA_STAGE_STAGING_PORT, ca: process.env.NODE_EXTRA_CA_CERTS };
+    process.env.ESA_STAGE_STAGING_PORT = String(emulator.stagingEdge.port);
+    process.env.NODE_EXTRA_CA_CERTS = emulator.caPath;
+    try {
+      const run = await rollupBundler.build(project.dir, {
+        ...emulatorPluginOptions(emulator, 'plugin', project.dir),
+        deploy: 'production',
+        verify: { path: '/', timeout: 1000 },
+        failOnError: false,
+        logLevel: 'warn',
+      });
+      expect(run.warnings.join('\n')).toMatch(
+        /publish failed, and failOnError is false so the build goes on: VerifyFailed: staging did not answer GET https:\/\/plugin\.emulator\.er\.aliyun-esa\.net:\d+\/ with 2xx within 1 s .*last: 502 in \d+ ms: "nope"/,
+      );
+      expect(serves('plugin', 'production')).toEqual([`${before}@100`]);
+      expect(serves('plugin', 'staging')).not.toEqual([`${before}@100`]);
+    } finally {
+      process.env.ESA_STAGE_STAGING_PORT = saved.port;
+      process.env.NODE_EXTRA_CA_CERTS = saved.ca;
+      if (saved.port === undefined) delete process.env.ESA_STAGE_STAGING_PORT;
+      if (saved.ca === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      await project.remove();
     }
   });
 });

@@ -128,7 +128,7 @@ describe('assets', () => {
     expect((await edge.call({ name: 'page404', path: '/' })).status).toBe(200);
   });
 
-  it('runs the routine for what is no asset file (even with a strategy), and for other methods', async () => {
+  it('runs the routine for what is no asset file and for other methods; a navigation gets the strategy page', async () => {
     await site(
       'hybrid',
       [{ name: 'routine/index.js', data: ROUTINE }, ...assetEntries()],
@@ -142,5 +142,14 @@ describe('assets', () => {
     expect(emulator.state.edgeRequests.at(-1)?.servedBy).toBe('routine');
     const post = await edge.call({ name: 'hybrid', method: 'POST', path: '/app.js', body: '{}' });
     expect([post.status, post.text]).toEqual([202, 'routine POST /app.js']);
+    // ESA's rule: a navigation (a browser loading a page) to a path that is no asset gets the
+    // strategy's page and does not run the routine.
+    const navigation = await edge.call({
+      name: 'hybrid',
+      path: '/settings/profile',
+      headers: { 'sec-fetch-mode': 'navigate' },
+    });
+    expect([navigation.status, navigation.text]).toEqual([200, FILES['index.html']]);
+    expect(emulator.state.edgeRequests.at(-1)?.servedBy).toBe('asset');
   });
 });

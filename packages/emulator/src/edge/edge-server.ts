@@ -195,15 +195,20 @@ async function answer(
     sendAsset(res, version, asset);
     return { ...picked, servedBy: 'asset', status: asset.status };
   }
+  // ESA: with both a routine and a notFoundStrategy, a navigation (`Sec-Fetch-Mode: navigate`) to a
+  // path that is no asset gets the strategy's page, and does not run the routine.
+  const fallback = read ? notFoundAsset(version) : undefined;
+  const navigation = req.headers['sec-fetch-mode'] === 'navigate';
   const code = version.routine;
-  if (code) return runRoutine(options, req, res, routine, { ...version, routine: code }, url);
+  if (code && !(fallback && navigation)) {
+    return runRoutine(options, req, res, routine, { ...version, routine: code }, url);
+  }
   const where = `code version ${codeVersion} of routine "${routine.name}"`;
   if (!read) {
     return refuse(res, env, 405, `${where} has only assets: ${method} is not allowed`, picked, {
       allow: 'GET, HEAD',
     });
   }
-  const fallback = notFoundAsset(version);
   if (fallback) {
     sendAsset(res, version, fallback);
     return { ...picked, servedBy: 'asset', status: fallback.status };
