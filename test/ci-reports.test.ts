@@ -7,6 +7,7 @@ import type { PublishedResult } from '@esa-stage/core';
 import { type Emulator, startEmulator } from '@esa-stage/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ROUTINE_FILES, rollupBundler } from './helpers/bundlers.js';
+import { parseGithubOutput } from './helpers/github-output.js';
 import { emulatorPluginOptions } from './helpers/plugin-setup.js';
 import { runNode } from './helpers/run-node.js';
 
@@ -28,28 +29,6 @@ afterAll(async () => {
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-/** Parses `$GITHUB_OUTPUT` the way the runner does (`key<<DELIM` ... `DELIM`); later entries win. */
-function parseGithubOutput(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, key = '', delimiter] = heredoc;
-      const end = lines.indexOf(delimiter ?? '', i + 1);
-      if (end < 0) throw new Error(`unterminated output ${key}`);
-      outputs[key] = lines.slice(i + 1, end).join('\n');
-      i = end;
-    } else if (line.includes('=')) {
-      outputs[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
-    } else if (line !== '') {
-      throw new Error(`not an output line: ${line}`);
-    }
-  }
-  return outputs;
-}
 
 const staging = (name: string) => emulator.state.routines.get(name)?.envs.get('staging')?.codeVersions ?? [];
 

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { type Emulator, startEmulator } from '@esa-stage/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollupBundler } from './helpers/bundlers.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { parseGithubOutput } from './helpers/github-output.js';
 import { emulatorPluginOptions } from './helpers/plugin-setup.js';
 import { runNode } from './helpers/run-node.js';
 
@@ -48,6 +49,8 @@ const NAMES = [
   'plain',
   'spa',
   'plugin',
+  'outputs',
+  'deploy-cmd',
 ] as const;
 
 let emulator: Emulator;
@@ -363,5 +366,96 @@ describe('verify', () => {
       if (saved.ca === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
       await project.remove();
     }
+  });
+
+  it('reports verify_status to GitHub Actions: the status staging answered, on success and failure', async () => {
+    const output = join(repo.dir, 'github-output.txt');
+    const github = { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output };
+    const ok = await cli(['publish', 'good.js', '--name', 'outputs', '--verify', '/health'], github);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(parseGithubOutput(await readFile(output, 'utf8'))).toMatchObject({
+      status: 'published',
+      verify_status: '200',
+    });
+    await rm(output);
+    const failed = await cli(
+      ['publish', 'fails.js', '--name', 'outputs', '--verify', '/health', '--verify-timeout', '1'],
+      github,
+    );
+    expect(failed.code).toBe(1);
+    expect(parseGithubOutput(await readFile(output, 'utf8'))).toMatchObject({
+      status: 'failed',
+      error_code: 'VerifyFailed',
+      verify_status: '500',
+    });
+  });
+
+  it('gates a promotion by `esa-stage deploy --verify`: staging serves the version and answers first', async () => {
+    const before = await baseline('deploy-cmd');
+    // Versions committed but deployed nowhere.
+    const commit = async (file: string) => {
+      const r = await cli(['publish', file, '--name', 'deploy-cmd', '--deploy', 'none', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { codeVersion: string }).codeVersion;
+    };
+    const broken = await commit('fails.js');
+    const refused = await cli([
+      'deploy',
+      '--name',
+      'deploy-cmd',
+      '--version',
+      broken,
+      '--env',
+      'production',
+      '--verify',
+      '/health',
+      '--verify-timeout',
+      '1',
+      '--json',
+    ]);
+    expect(refused.code).toBe(1);
+    const { error } = JSON.parse(refused.stdout) as { error: { code: string; hint: string } };
+    expect(error.code).toBe('VerifyFailed');
+    expect(error.hint).toContain(`esa-stage deploy --name deploy-cmd --env staging --version ${before}`);
+    expect(serves('deploy-cmd', 'staging')).toEqual([`${broken}@100`]);
+    expect(serves('deploy-cmd', 'production')).toEqual([`${before}@100`]);
+
+    const fixed = await commit('good-v2.js');
+    const promoted = await cli([
+      'deploy',
+      '--name',
+      'deploy-cmd',
+      '--version',
+      fixed,
+      '--env',
+      'production',
+      '--verify',
+      '/',
+      '--json',
+    ]);
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(JSON.parse(promoted.stdout)).toMatchObject({
+      env: 'production',
+      changed: true,
+      verify: { status: 200, body: '{"ok":true,"v":2}' },
+    });
+    expect(serves('deploy-cmd', 'staging')).toEqual([`${fixed}@100`]);
+    expect(serves('deploy-cmd', 'production')).toEqual([`${fixed}@100`]);
+    // A staging canary cannot be verified: which version answered would be a coin toss.
+    const canary = await cli([
+      'deploy',
+      '--name',
+      'deploy-cmd',
+      '--version',
+      before,
+      '--env',
+      'staging',
+      '--percentage',
+      '50',
+      '--verify',
+      '/',
+    ]);
+    expect(canary.code).toBe(1);
+    expect(canary.stderr).toMatch(/InvalidConfig: .*verify: needs staging to serve the new version alone/);
   });
 });
