@@ -102,6 +102,8 @@ describe('normalizeOptions', () => {
       proxy: { httpProxy: '', httpsProxy: '', noProxy: '' },
       deploy: [{ env: 'staging', percentage: 100 }],
       skipUnchanged: true,
+      verify: undefined,
+      stagingPort: 443,
       pruneVersions: undefined,
       deployApi: 'deployment',
       assets: undefined,

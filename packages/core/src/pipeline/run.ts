@@ -189,7 +189,12 @@ async function firstRoundTrip(
         );
         logger.info(`staging answered GET ${verify.path} with ${describeAnswer(verified)}`);
       });
-      const reach = { port: opts.stagingPort, caFile: input.env.NODE_EXTRA_CA_CERTS || undefined };
+      // An emulator's staging (another port) is trusted through its CA; a real one by the system's.
+      const emulated = opts.stagingPort !== 443;
+      const reach = {
+        port: opts.stagingPort,
+        caFile: emulated ? input.env.NODE_EXTRA_CA_CERTS || undefined : undefined,
+      };
       const staging = servedBy.includes('staging') ? stagingAccess(routine.host, ips, reach) : undefined;
       return { status, codeVersion, description, servedBy, staging, verified, zip, record };
     },

@@ -5,8 +5,8 @@ export interface StagingAccess {
   readonly host: string;
   readonly ips: readonly string[];
   /**
-   * A ready command: `curl --resolve <host>:443:<ip> https://<host>/` (with the port of
-   * `ESA_STAGE_STAGING_PORT`, and `--cacert` for the CA of `NODE_EXTRA_CA_CERTS`, when set).
+   * A ready command: `curl --resolve <host>:443:<ip> https://<host>/` (for an emulator: the port of
+   * `ESA_STAGE_STAGING_PORT`, and `--cacert` with its CA from `NODE_EXTRA_CA_CERTS`).
    */
   readonly curl: string;
 }
