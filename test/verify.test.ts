@@ -78,6 +78,10 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 const cli = (args: string[], extra: Record<string, string> = {}) =>
   runNode(CLI, args, { cwd: repo.dir, env: env(extra) });
 
+/** `esa-stage publish <file> --name <name> ...flags`. */
+const publish = (file: string, name: string, flags: string[], extra: Record<string, string> = {}) =>
+  cli(['publish', file, '--name', name, ...flags], extra);
+
 /** The versions an environment of a routine serves, as `version@percent`. */
 function serves(name: string, envName: 'staging' | 'production'): string[] {
   const deployment = emulator.state.routines.get(name)?.envs.get(envName);
@@ -86,15 +90,7 @@ function serves(name: string, envName: 'staging' | 'production'): string[] {
 
 /** A first version, promoted to production without verify: what a failed verify must leave alone. */
 async function baseline(name: string): Promise<string> {
-  const { code, stdout, stderr } = await cli([
-    'publish',
-    'good.js',
-    '--name',
-    name,
-    '--deploy',
-    'production',
-    '--json',
-  ]);
+  const { code, stdout, stderr } = await publish('good.js', name, ['--deploy', 'production', '--json']);
   expect(code, stderr).toBe(0);
   return (JSON.parse(stdout) as { codeVersion: string }).codeVersion;
 }
@@ -103,11 +99,7 @@ const edgeRequests = (name: string) => emulator.state.edgeRequests.filter((r) =>
 
 describe('verify', () => {
   it('promotes only after staging answered: staging deploy, then the request, then production', async () => {
-    const { code, stdout, stderr } = await cli([
-      'publish',
-      'good.js',
-      '--name',
-      'promote',
+    const { code, stdout, stderr } = await publish('good.js', 'promote', [
       '--deploy',
       'production',
       '--verify',
@@ -164,20 +156,10 @@ describe('verify', () => {
     'refuses a routine that %s: VerifyFailed, and production keeps its version',
     async (name, file, last, seconds) => {
       const before = await baseline(name);
-      const { code, stdout, stderr } = await cli(
-        [
-          'publish',
-          file,
-          '--name',
-          name,
-          '--deploy',
-          'production',
-          '--verify',
-          '/health',
-          '--verify-timeout',
-          seconds,
-          '--json',
-        ],
+      const { code, stdout, stderr } = await publish(
+        file,
+        name,
+        ['--deploy', 'production', '--verify', '/health', '--verify-timeout', seconds, '--json'],
         {},
       );
       expect(code).toBe(1);
@@ -198,15 +180,7 @@ describe('verify', () => {
   );
 
   it('waits out a version that answers 503 before it is ready', async () => {
-    const { code, stdout, stderr } = await cli([
-      'publish',
-      'warms-up.js',
-      '--name',
-      'warms',
-      '--verify',
-      '/',
-      '--json',
-    ]);
+    const { code, stdout, stderr } = await publish('warms-up.js', 'warms', ['--verify', '/', '--json']);
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout).verify).toMatchObject({ status: 200, body: 'ready', attempts: 3 });
     expect(edgeRequests('warms').map((r) => r.status)).toEqual([503, 503, 200]);
@@ -214,11 +188,7 @@ describe('verify', () => {
 
   it('verifies a canary on staging before production changes at all', async () => {
     const before = await baseline('canary');
-    const failed = await cli([
-      'publish',
-      'fails.js',
-      '--name',
-      'canary',
+    const failed = await publish('fails.js', 'canary', [
       '--deploy',
       'production',
       '--percentage',
@@ -230,11 +200,7 @@ describe('verify', () => {
     ]);
     expect(failed.code).toBe(1);
     expect(serves('canary', 'production')).toEqual([`${before}@100`]);
-    const good = await cli([
-      'publish',
-      'good-v2.js',
-      '--name',
-      'canary',
+    const good = await publish('good-v2.js', 'canary', [
       '--deploy',
       'production',
       '--percentage',
@@ -251,18 +217,10 @@ describe('verify', () => {
   it('never trusts a certificate it cannot verify: no NODE_EXTRA_CA_CERTS, VerifyUntrusted at once', async () => {
     const before = await baseline('untrusted');
     const started = Date.now();
-    const { code, stdout } = await cli(
-      [
-        'publish',
-        'good-v2.js',
-        '--name',
-        'untrusted',
-        '--deploy',
-        'production',
-        '--verify',
-        '/health',
-        '--json',
-      ],
+    const { code, stdout } = await publish(
+      'good-v2.js',
+      'untrusted',
+      ['--deploy', 'production', '--verify', '/health', '--json'],
       { NODE_EXTRA_CA_CERTS: '' },
     );
     expect(code).toBe(1);
@@ -283,20 +241,10 @@ describe('verify', () => {
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
     try {
       const before = await baseline('plain');
-      const { code, stdout } = await cli(
-        [
-          'publish',
-          'good-v2.js',
-          '--name',
-          'plain',
-          '--deploy',
-          'production',
-          '--verify',
-          '/',
-          '--verify-timeout',
-          '2',
-          '--json',
-        ],
+      const { code, stdout } = await publish(
+        'good-v2.js',
+        'plain',
+        ['--deploy', 'production', '--verify', '/', '--verify-timeout', '2', '--json'],
         { ESA_STAGE_STAGING_PORT: String((plain.address() as AddressInfo).port) },
       );
       expect(code).toBe(1);
@@ -371,15 +319,17 @@ describe('verify', () => {
   it('reports verify_status to GitHub Actions: the status staging answered, on success and failure', async () => {
     const output = join(repo.dir, 'github-output.txt');
     const github = { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output };
-    const ok = await cli(['publish', 'good.js', '--name', 'outputs', '--verify', '/health'], github);
+    const ok = await publish('good.js', 'outputs', ['--verify', '/health'], github);
     expect(ok.code, ok.stderr).toBe(0);
     expect(parseGithubOutput(await readFile(output, 'utf8'))).toMatchObject({
       status: 'published',
       verify_status: '200',
     });
     await rm(output);
-    const failed = await cli(
-      ['publish', 'fails.js', '--name', 'outputs', '--verify', '/health', '--verify-timeout', '1'],
+    const failed = await publish(
+      'fails.js',
+      'outputs',
+      ['--verify', '/health', '--verify-timeout', '1'],
       github,
     );
     expect(failed.code).toBe(1);
@@ -394,7 +344,7 @@ describe('verify', () => {
     const before = await baseline('deploy-cmd');
     // Versions committed but deployed nowhere.
     const commit = async (file: string) => {
-      const r = await cli(['publish', file, '--name', 'deploy-cmd', '--deploy', 'none', '--json']);
+      const r = await publish(file, 'deploy-cmd', ['--deploy', 'none', '--json']);
       expect(r.code, r.stderr).toBe(0);
       return (JSON.parse(r.stdout) as { codeVersion: string }).codeVersion;
     };

@@ -14,16 +14,18 @@ export interface WorkerRequest {
   readonly body: Uint8Array | undefined;
 }
 
+/** The routine's `Response`, read whole. */
+export interface RoutineResponse {
+  readonly kind: 'response';
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: readonly HeaderPair[];
+  readonly body: Uint8Array;
+}
+
 /** A worker's answer to a {@link WorkerRequest}: the routine's `Response`, or why there is none. */
 export type WorkerReply =
-  | {
-      readonly id: number;
-      readonly kind: 'response';
-      readonly status: number;
-      readonly statusText: string;
-      readonly headers: readonly HeaderPair[];
-      readonly body: Uint8Array;
-    }
+  | (RoutineResponse & { readonly id: number })
   | {
       readonly id: number;
       readonly kind: 'error';

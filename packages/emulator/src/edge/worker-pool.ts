@@ -1,20 +1,14 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import type { HeaderPair, RoutineWorkerData, WorkerReply, WorkerRequest } from './messages.js';
+import type { RoutineResponse, RoutineWorkerData, WorkerReply, WorkerRequest } from './messages.js';
 import { ROUTINE_WORKER_SOURCE } from './routine-worker.js';
 
 const WORKER_URL = new URL(`data:text/javascript,${encodeURIComponent(ROUTINE_WORKER_SOURCE)}`);
 
 /** What running a request through a routine gave: its `Response`, or a failure and its status. */
 export type RoutineOutcome =
-  | {
-      readonly kind: 'response';
-      readonly status: number;
-      readonly statusText: string;
-      readonly headers: readonly HeaderPair[];
-      readonly body: Uint8Array;
-    }
+  | RoutineResponse
   | {
       readonly kind: 'failure';
       /** 500: the routine threw, answered no `Response`, failed to load or its worker crashed; 504: time limit. */
