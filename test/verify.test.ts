@@ -51,6 +51,7 @@ const NAMES = [
   'plugin',
   'outputs',
   'deploy-cmd',
+  'no-ip',
 ] as const;
 
 let emulator: Emulator;
@@ -407,5 +408,14 @@ describe('verify', () => {
     ]);
     expect(canary.code).toBe(1);
     expect(canary.stderr).toMatch(/InvalidConfig: .*verify: needs staging to serve the new version alone/);
+  });
+
+  it('refuses before anything is made when staging cannot be reached to verify', async () => {
+    emulator.faults.inject({ action: 'GetRoutineStagingEnvIp', status: 403, code: 'NoPermission', times: 1 });
+    const { code, stdout } = await publish('good.js', 'no-ip', ['--verify', '/health', '--json']);
+    expect(code).toBe(1);
+    expect((JSON.parse(stdout) as { error: { code: string } }).error.code).toBe('NoPermission');
+    expect(emulator.state.routines.get('no-ip')?.versions.size).toBe(0);
+    expect(serves('no-ip', 'staging')).toEqual([]);
   });
 });

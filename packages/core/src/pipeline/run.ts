@@ -153,11 +153,22 @@ async function firstRoundTrip(
           )
           .then((r) => readStagingIps(r.body))
           .catch((error: unknown) => {
+            // Without `verify` the IPs only print the way to staging; with it they are needed.
+            if (opts.verify) throw error;
             logger.debug(`no staging IPs: ${(error as Error).message}`);
             return [];
           })
       : [],
   ]);
+  if (opts.verify && (!routine.host || ips.length === 0)) {
+    throw new EsaStageError(
+      `cannot verify staging: ESA gave ${routine.host ? 'no staging IP (GetRoutineStagingEnvIp)' : 'no host for the routine (GetRoutine DefaultRelatedRecord)'}; nothing was published`,
+      {
+        code: 'VerifyFailed',
+        hint: 'check the routine in the ESA console (a routine without a domain cannot be reached), or publish without verify',
+      },
+    );
+  }
   // A canary needs a version to share traffic with: fail now, before anything is made.
   for (const step of opts.deploy) {
     if (step.percentage < 100) planDeployment(step, '', routine.envs[step.env]);
