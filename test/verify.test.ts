@@ -7,6 +7,7 @@ import { publishRoutine } from '@esa-stage/core';
 import { type Emulator, startEmulator } from '@esa-stage/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollupBundler } from './helpers/bundlers.js';
+import { startConnectProxy } from './helpers/connect-proxy.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
 import { parseGithubOutput } from './helpers/github-output.js';
 import { emulatorPluginOptions } from './helpers/plugin-setup.js';
@@ -52,6 +53,7 @@ const NAMES = [
   'outputs',
   'deploy-cmd',
   'no-ip',
+  'proxied',
 ] as const;
 
 let emulator: Emulator;
@@ -417,5 +419,32 @@ describe('verify', () => {
     expect((JSON.parse(stdout) as { error: { code: string } }).error.code).toBe('NoPermission');
     expect(emulator.state.routines.get('no-ip')?.versions.size).toBe(0);
     expect(serves('no-ip', 'staging')).toEqual([]);
+  });
+
+  it('asks staging through HTTPS_PROXY, as every other request: a tunnel to the staging IP, TLS inside', async () => {
+    // Nothing listens on port 1: only the proxy (which maps it to the staging edge) reaches staging.
+    const proxy = await startConnectProxy({
+      map: { '127.0.0.1:1': `127.0.0.1:${emulator.stagingEdge.port}` },
+    });
+    try {
+      const { code, stdout, stderr } = await publish(
+        'good.js',
+        'proxied',
+        ['--verify', '/health', '--json'],
+        {
+          HTTPS_PROXY: proxy.url,
+          ESA_STAGE_STAGING_PORT: '1',
+        },
+      );
+      expect(code, stderr).toBe(0);
+      expect(JSON.parse(stdout).verify).toMatchObject({ status: 200, attempts: 1 });
+      expect(proxy.tunnels.map((t) => t.target)).toEqual(['127.0.0.1:1']);
+      // The TLS handshake went through the tunnel with the routine's host as SNI.
+      expect(edgeRequests('proxied')).toMatchObject([
+        { sni: 'proxied.emulator.er.aliyun-esa.net', path: '/health', status: 200 },
+      ]);
+    } finally {
+      await proxy.close();
+    }
   });
 });

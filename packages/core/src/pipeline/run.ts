@@ -194,6 +194,7 @@ async function firstRoundTrip(
             codeVersion,
             previous: mostServed(routine.envs.staging, codeVersion),
             env: input.env,
+            proxy: opts.proxy,
             logger,
             signal: opts.signal,
           }),

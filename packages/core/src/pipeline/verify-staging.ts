@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { type EsaStageError, VerifyError } from '../errors.js';
 import { loadUndici } from '../http/load-undici.js';
+import type { ProxySettings } from '../http/proxy-settings.js';
 import type { Logger } from '../log/logger.js';
 import type { Env, StagingVerify } from '../options/types.js';
 import { USER_AGENT } from '../version.js';
@@ -33,6 +34,8 @@ export interface VerifyTarget {
   /** The version staging served before, for the way back. */
   readonly previous: string | undefined;
   readonly env: Env;
+  /** The proxy variables in force: a staging IP is reached through `HTTPS_PROXY` unless `NO_PROXY`. */
+  readonly proxy: ProxySettings;
   readonly logger: Logger;
   readonly signal: AbortSignal | undefined;
 }
@@ -95,10 +98,12 @@ export async function verifyStaging(target: VerifyTarget): Promise<StagingCheck>
       'VerifyFailed',
     );
   }
-  const { Client } = await loadUndici();
-  const client = new Client(`https://${ip}:${verify.port}`, {
-    connect: { servername: host, ca: await trustedCas(target.env, logger) },
-  });
+  const { EnvHttpProxyAgent } = await loadUndici();
+  // The routine's host as SNI, to the staging IP: directly, or inside the proxy's tunnel.
+  const tls = { servername: host, ca: await trustedCas(target.env, logger) };
+  const { httpProxy, httpsProxy, noProxy } = target.proxy;
+  const client = new EnvHttpProxyAgent({ httpProxy, httpsProxy, noProxy, connect: tls, requestTls: tls });
+  const origin = `https://${ip}:${verify.port}`;
   const deadline = Date.now() + verify.timeout;
   let attempts = 0;
   let last: StagingCheck | Error | undefined;
@@ -108,6 +113,7 @@ export async function verifyStaging(target: VerifyTarget): Promise<StagingCheck>
       const started = performance.now();
       try {
         const answer = await client.request({
+          origin,
           method: 'GET',
           path: verify.path,
           headers: { host: `${host}${shownPort}`, 'user-agent': USER_AGENT },

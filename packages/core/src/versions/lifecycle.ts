@@ -162,6 +162,7 @@ export function deployRoutineVersion(
         codeVersion: target.codeVersion,
         previous: mostServed(state.envs.staging, target.codeVersion),
         env,
+        proxy: opts.proxy,
         logger,
         signal: opts.signal,
       });
