@@ -54,6 +54,7 @@ const NAMES = [
   'deploy-cmd',
   'no-ip',
   'proxied',
+  'predicate',
 ] as const;
 
 let emulator: Emulator;
@@ -446,5 +447,37 @@ describe('verify', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('fails the verify at once when a status function throws, naming it', async () => {
+    const started = Date.now();
+    const error = await publishRoutine(
+      {
+        name: 'predicate',
+        endpoint: emulator.endpoint,
+        credentials: emulator.credentials,
+        description: 'predicate',
+        verify: {
+          path: '/health',
+          status: () => {
+            throw new Error('no status is good enough');
+          },
+        },
+        logLevel: 'silent',
+      },
+      {
+        fileName: 'index.js',
+        isEntry: true,
+        source: { bytes: new TextEncoder().encode(ROUTINES['good.js']) },
+      },
+      { env: env() },
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'VerifyFailed' });
+    expect((error as Error).message).toMatch(
+      /^the verify\.status function threw for status 200: no status is good enough/,
+    );
+    // Not retried for the 60 s default timeout.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(edgeRequests('predicate')).toHaveLength(1);
   });
 });

@@ -131,12 +131,12 @@ export async function verifyStaging(target: VerifyTarget): Promise<StagingCheck>
           body,
           attempts,
         };
-        if (verify.accepts(answer.statusCode)) return last;
+        if (accepted(verify, answer.statusCode, target)) return last;
         logger.debug(
           `verify ${url} (attempt ${attempts}): ${describeAnswer(last)}; expected ${verify.expected}`,
         );
       } catch (error) {
-        if (target.signal?.aborted) throw error;
+        if (target.signal?.aborted || error instanceof VerifyError) throw error;
         const code = errorCode(error);
         if (UNTRUSTED.test(code)) {
           throw failure(
@@ -168,6 +168,21 @@ export async function verifyStaging(target: VerifyTarget): Promise<StagingCheck>
     'VerifyFailed',
     last,
   );
+}
+
+/** Whether `verify.status` accepts a status; a `status` function that throws fails the verify. */
+function accepted(verify: StagingVerify, status: number, target: VerifyTarget): boolean {
+  try {
+    return verify.accepts(status);
+  } catch (error) {
+    throw failure(
+      target,
+      `the verify.status function threw for status ${status}: ${error instanceof Error ? error.message : String(error)}`,
+      'VerifyFailed',
+      undefined,
+      error,
+    );
+  }
 }
 
 /** The start of a body, as text; the rest is read up to BODY_READ and dropped. */
