@@ -96,6 +96,8 @@ describe('ModuleScanner', () => {
     ['an unterminated regex', 'export default 1;\nconst r = /abc\n', 2],
     ['a closing bracket that does not match', 'export default 1;\n\nfoo(]);', 3],
     ['a bracket left open', 'export default {\n', 2],
+    // es-module-lexer's limit; a file of 64 MB of `(` would otherwise grow a 64M-entry stack.
+    ['brackets nested 1,025 deep', `export default 1;\nx = ${'('.repeat(1025)}${')'.repeat(1025)};`, 2],
   ])('refuses %s, naming the line, in any split', (_name, source, line) => {
     expect(oracle(source)).toBe('error');
     for (const size of [source.length, 1, 4]) {

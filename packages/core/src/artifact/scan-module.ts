@@ -143,6 +143,8 @@ function keywordAt(text: string, start: number, end: number): string | undefined
 
 /** Tokens after which a name in a destructuring pattern is a binding (or a key). */
 const PATTERN_LEADS = new Set(['{', '[', ',', ':', '...']);
+/** How deep brackets may nest: es-module-lexer's own limit, so no file passes one and not the other. */
+const MAX_DEPTH = 1024;
 /** Longer string literals are kept only this far: no specifier is that long. */
 const MAX_STRING = 4096;
 
@@ -257,6 +259,12 @@ export class ModuleScanner {
     return { hasModuleSyntax: this.hasModuleSyntax, exportNames: this.exportNames, imports: this.imports };
   }
 
+  /** Enters a bracket; nesting deeper than es-module-lexer reads (1,024) is refused as it refuses it. */
+  private open(kind: Open, text: string, at: number): void {
+    if (this.stack.length >= MAX_DEPTH) this.fail(`brackets nested deeper than ${MAX_DEPTH}`, text, at);
+    this.stack.push(kind);
+  }
+
   private fail(message: string, text: string, at: number): never {
     let line = this.line;
     for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++;
@@ -357,7 +365,7 @@ export class ModuleScanner {
           this.keepLiteral(text, start, Math.min(i, n));
           if (substitution) {
             this.templates.push({ literal: `${this.literal}*`, long: this.literalLong });
-            this.stack.push(Open.Substitution);
+            this.open(Open.Substitution, text, i);
             i += 2;
             this.mode = Mode.Code;
             this.regexAllowed = true;
@@ -489,7 +497,7 @@ export class ModuleScanner {
       case 123: {
         const open = this.blockAllowed ? Open.Block : Open.Object;
         this.token(Kind.Punct, '{');
-        this.stack.push(open);
+        this.open(open, text, i);
         this.regexAllowed = true;
         this.blockAllowed = open === Open.Block;
         return i + 1;
@@ -497,12 +505,12 @@ export class ModuleScanner {
       case 40: {
         const open = this.conditionNext ? Open.ConditionParen : Open.Paren;
         this.token(Kind.Punct, '(');
-        this.stack.push(open);
+        this.open(open, text, i);
         return i + 1;
       }
       case 91:
         this.token(Kind.Punct, '[');
-        this.stack.push(Open.Bracket);
+        this.open(Open.Bracket, text, i);
         return i + 1;
       case 125: {
         const open = this.stack.pop();
