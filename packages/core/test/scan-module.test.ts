@@ -129,6 +129,26 @@ describe('ModuleScanner', () => {
     }
   });
 
+  it('reads a name or number longer than a piece, keeping the first 4 KiB of the name', () => {
+    const name = 'n'.repeat(12_000_000);
+    const source = `export const ${name} = 1${'0'.repeat(1_000_000)}e+5;\nexport default ${name};\n`;
+    // Read on in place: rescanning the carried name at every piece (183 of them) walked over a
+    // billion characters (12.3 s, against 0.2 s now; measured, not asserted).
+    const scanned = scan(source, [65_536]);
+    expect(scanned).toEqual({
+      hasModuleSyntax: true,
+      exportNames: [name.slice(0, 4096), 'default'],
+      imports: [],
+    });
+    // Split right inside the exponent's sign, and ending the text in a long name.
+    expect(scan(`export default 1${'0'.repeat(70_000)}e+5 / 2 / 3;`, [65_536 + 17])).toMatchObject({
+      exportNames: ['default'],
+    });
+    expect(scan(`export default 1;\n${'x'.repeat(70_000)}`, [65_536])).toMatchObject({
+      exportNames: ['default'],
+    });
+  });
+
   it('keeps only the first 4 KiB of a long string, and reads on after it', () => {
     const source = `const big = "${'x'.repeat(200_000)}";\nexport default big;`;
     expect(scan(source, [65_536])).toEqual({ hasModuleSyntax: true, exportNames: ['default'], imports: [] });

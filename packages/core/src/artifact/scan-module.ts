@@ -53,6 +53,8 @@ enum Mode {
   String,
   Template,
   Regex,
+  /** A name or number longer than CARRY_MAX that goes on in the next piece. */
+  LongToken,
 }
 
 enum Kind {
@@ -143,6 +145,11 @@ function keywordAt(text: string, start: number, end: number): string | undefined
 
 /** Tokens after which a name in a destructuring pattern is a binding (or a key). */
 const PATTERN_LEADS = new Set(['{', '[', ',', ':', '...']);
+/**
+ * A name or number at the end of a piece is carried into the next one up to this length; a longer
+ * one is read on in place (keeping its first MAX_STRING characters), so no token is scanned twice.
+ */
+const CARRY_MAX = 256;
 /** How deep brackets may nest: es-module-lexer's own limit, so no file passes one and not the other. */
 const MAX_DEPTH = 1024;
 /** Longer string literals are kept only this far: no specifier is that long. */
@@ -183,6 +190,23 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   v: '\v',
   '0': '\0',
 };
+
+/**
+ * Where a number that goes on at `from` ends: digits, letters (`0x1F`, `10n`, `1e5`), `_`, `.`,
+ * and a sign after an exponent's `e` (not in a hex number). `previous` is the character before.
+ */
+function skipNumber(text: string, from: number, radix: boolean, previous: number): number {
+  let i = from;
+  let before = previous;
+  while (i < text.length) {
+    const d = text.charCodeAt(i);
+    const sign = (d === 43 || d === 45) && !radix && (before === 101 || before === 69);
+    if (!(isIdentifierPart(d) || d === 46 || sign)) break;
+    before = d;
+    i++;
+  }
+  return i;
+}
 
 /** A string literal's value from its source text. */
 function cook(raw: string): string {
@@ -227,6 +251,18 @@ export class ModuleScanner {
   private readonly templates: { literal: string; long: boolean }[] = [];
   private quote = 0;
   private regexClass = false;
+  /** A long name (its head) or number being read across pieces. */
+  private long: {
+    readonly kind: Kind.Name | Kind.Value;
+    head: string;
+    last: number;
+    readonly radix: boolean;
+  } = {
+    kind: Kind.Value,
+    head: '',
+    last: 0,
+    radix: false,
+  };
 
   private want = Want.Nothing;
   private wantDepth = 0;
@@ -242,6 +278,7 @@ export class ModuleScanner {
   /** Ends the text: what it imports and exports, or a {@link ModuleSyntaxError}. */
   end(): ScannedModule {
     this.stop(this.pending, this.scan(this.pending, true));
+    if (this.mode === Mode.LongToken) this.finishLong();
     const unclosed = {
       [Mode.Code]: undefined,
       [Mode.LineComment]: undefined,
@@ -250,6 +287,7 @@ export class ModuleScanner {
       [Mode.String]: 'unterminated string',
       [Mode.Template]: 'unterminated template literal',
       [Mode.Regex]: 'unterminated regular expression',
+      [Mode.LongToken]: undefined,
     }[this.mode];
     if (unclosed) throw new ModuleSyntaxError(`${unclosed} at the end of the file`, this.line);
     if (this.stack.length > 0) {
@@ -257,6 +295,13 @@ export class ModuleScanner {
     }
     this.flushWant();
     return { hasModuleSyntax: this.hasModuleSyntax, exportNames: this.exportNames, imports: this.imports };
+  }
+
+  /** Ends a long name or number. Longer than any keyword: only the import/export reader can want it. */
+  private finishLong(): void {
+    const { kind, head } = this.long;
+    this.mode = Mode.Code;
+    this.token(kind, kind === Kind.Name && this.want !== Want.Nothing ? head : undefined);
   }
 
   /** Enters a bracket; nesting deeper than es-module-lexer reads (1,024) is refused as it refuses it. */
@@ -407,6 +452,21 @@ export class ModuleScanner {
           if (i >= n && !final) return n;
           continue;
         }
+        case Mode.LongToken: {
+          const { long } = this;
+          const start = i;
+          if (long.kind === Kind.Name) {
+            while (i < n && isIdentifierPart(text.charCodeAt(i))) i++;
+            if (long.head.length < MAX_STRING) {
+              long.head += text.slice(start, Math.min(i, start + MAX_STRING - long.head.length));
+            }
+          } else {
+            i = skipNumber(text, i, long.radix, long.last);
+            if (i > start) long.last = text.charCodeAt(i - 1);
+          }
+          if (i < n || final) this.finishLong();
+          continue;
+        }
         case Mode.Code: {
           const c = text.charCodeAt(i);
           if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
@@ -427,21 +487,30 @@ export class ModuleScanner {
             const start = i;
             i++;
             while (i < n && isIdentifierPart(text.charCodeAt(i))) i++;
-            if (i >= n && !final) return start;
+            if (i >= n && !final) {
+              if (n - start <= CARRY_MAX) return start;
+              this.long = {
+                kind: Kind.Name,
+                head: text.slice(start, start + MAX_STRING),
+                last: 0,
+                radix: false,
+              };
+              this.mode = Mode.LongToken;
+              continue;
+            }
             this.name(text, start, i);
             continue;
           }
           if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
             const start = i;
             const radix = c === 48 && /[xXbBoO]/.test(text[i + 1] ?? '');
-            i++;
-            while (i < n) {
-              const d = text.charCodeAt(i);
-              if (isIdentifierPart(d) || d === 46) i++;
-              else if ((d === 43 || d === 45) && !radix && /[eE]/.test(text[i - 1] ?? '')) i++;
-              else break;
+            i = skipNumber(text, i + 1, radix, c);
+            if (i >= n && !final) {
+              if (n - start <= CARRY_MAX) return start;
+              this.long = { kind: Kind.Value, head: '', last: text.charCodeAt(n - 1), radix };
+              this.mode = Mode.LongToken;
+              continue;
             }
-            if (i >= n && !final) return start;
             this.token(Kind.Value, undefined);
             continue;
           }
