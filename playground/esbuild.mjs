@@ -1,10 +1,12 @@
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { esaStage } from '@esa-stage/esbuild-plugin';
 import { build } from 'esbuild';
 import { publishOptions } from './routine.mjs';
 
 /** @type {import('esbuild').BuildOptions} */
 export const options = {
+  // Paths below are this folder's, wherever the build is started from.
+  absWorkingDir: fileURLToPath(new URL('.', import.meta.url)),
   entryPoints: ['src/index.js'],
   bundle: true,
   format: 'esm',
