@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { publishRoutine } from '@esa-stage/core';
+import { publishRoutine, VerifyError } from '@esa-stage/core';
 import { type Emulator, startEmulator } from '@esa-stage/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollupBundler } from './helpers/bundlers.js';
@@ -471,7 +471,10 @@ describe('verify', () => {
       },
       { env: env() },
     ).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'VerifyFailed' });
+    // A library caller can tell it apart, and read what staging serves.
+    expect(error).toBeInstanceOf(VerifyError);
+    expect(error).toMatchObject({ code: 'VerifyFailed', lastStatus: undefined });
+    expect((error as VerifyError).stagingVersion).toBe(serves('predicate', 'staging')[0]?.split('@')[0]);
     expect((error as Error).message).toMatch(
       /^the verify\.status function threw for status 200: no status is good enough/,
     );

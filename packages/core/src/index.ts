@@ -17,6 +17,7 @@ export {
   NetworkError,
   OssError,
   StsError,
+  VerifyError,
 } from './errors.js';
 export type { GitInfo } from './git/git-info.js';
 export { isLoopbackHostname } from './http/loopback.js';
@@ -48,6 +49,9 @@ export type {
   PruneOptions,
   PublishOptions,
   Region,
+  StagingVerify,
+  VerifyOptions,
+  VerifyStatus,
 } from './options/types.js';
 export type { PluginOptions } from './plugin/plugin-options.js';
 export type {
@@ -66,6 +70,7 @@ export type {
   PublishedResult,
   PublishResult,
   StagingAccess,
+  StagingCheck,
   VersionShare,
 } from './publish.js';
 export { VERSION } from './version.js';
