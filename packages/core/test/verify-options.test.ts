@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeOptions } from '../src/options/normalize.js';
 import { validateOptions } from '../src/options/validate.js';
-import { describeAnswer } from '../src/pipeline/verify-staging.js';
+import { describeAnswer, stagingAddress } from '../src/pipeline/verify-staging.js';
 
 const problems = (verify: unknown, extra: Record<string, unknown> = {}, env = {}) =>
   validateOptions({ name: 'my-routine', verify, ...extra }, env).map((p) => `${p.option}: ${p.message}`);
@@ -34,10 +34,10 @@ describe('the verify option', () => {
     expect(normalizeOptions({ name: 'r', verify: '/' }, env, '/').verify?.port).toBe(18703);
     expect(problems('/', {}, env)).toEqual([]);
     expect(problems('/', {}, { ESA_STAGE_STAGING_PORT: 'https' })).toEqual([
-      'env ESA_STAGE_STAGING_PORT: must be a port number, got "https"',
+      'env ESA_STAGE_STAGING_PORT: must be a port number from 1 to 65535, got "https"',
     ]);
     expect(problems('/', {}, { ESA_STAGE_STAGING_PORT: '70000' })).toEqual([
-      'env ESA_STAGE_STAGING_PORT: must be from 1 to 65535, got 70000',
+      'env ESA_STAGE_STAGING_PORT: must be a port number from 1 to 65535, got "70000"',
     ]);
   });
 
@@ -65,5 +65,16 @@ describe('the verify option', () => {
     expect(describeAnswer({ status: 500, ms: 12, body: 'oops\n' })).toBe('500 in 12 ms: "oops\\n"');
     expect(describeAnswer({ status: 204, ms: 3, body: '' })).toBe('204 in 3 ms: an empty body');
     expect(describeAnswer(new Error('ECONNREFUSED: connect'))).toBe('no answer (ECONNREFUSED: connect)');
+  });
+
+  it('needs the routine host and a staging IP before anything changes', () => {
+    expect(stagingAddress('r.example.net', ['203.0.113.7', '203.0.113.8'])).toEqual({
+      host: 'r.example.net',
+      ip: '203.0.113.7',
+    });
+    expect(() => stagingAddress('r.example.net', [])).toThrow(
+      /^cannot verify staging: ESA gave no staging IP \(GetRoutineStagingEnvIp\); nothing was changed$/,
+    );
+    expect(() => stagingAddress(undefined, ['203.0.113.7'])).toThrow(/no host for the routine/);
   });
 });

@@ -328,11 +328,12 @@ const isStatus = (value: unknown) => isWhole(value, 100, 599);
 /** Problems with the `verify` option (and the staging port it uses), if any. */
 export function verifyProblems(verify: unknown, deploy: unknown, env: Env): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const port = env.ESA_STAGE_STAGING_PORT;
-  if (port !== undefined && port.trim() !== '' && !/^\d+$/.test(port.trim())) {
-    problems.push({ option: 'env ESA_STAGE_STAGING_PORT', message: `must be a port number, got "${port}"` });
-  } else if (port !== undefined && port.trim() !== '' && !isWhole(Number(port), 1, 65535)) {
-    problems.push({ option: 'env ESA_STAGE_STAGING_PORT', message: `must be from 1 to 65535, got ${port}` });
+  const port = env.ESA_STAGE_STAGING_PORT?.trim();
+  if (port && !(/^\d+$/.test(port) && isWhole(Number(port), 1, 65535))) {
+    problems.push({
+      option: 'env ESA_STAGE_STAGING_PORT',
+      message: `must be a port number from 1 to 65535, got "${port}"`,
+    });
   }
   if (verify === undefined || verify === false) return problems;
   const given = typeof verify === 'string' ? { path: verify } : verify;

@@ -11,10 +11,10 @@ import { assetsFlow, startAssets } from './assets-flow.js';
 import { Deployer, planDeployment } from './deploy.js';
 import { quotaPruner } from './quota.js';
 import { type EnvChange, PublishRecord } from './record.js';
-import { mostServed, type RoutineState, readRoutineState } from './routine-state.js';
+import { type RoutineState, readRoutineState } from './routine-state.js';
 import { singleFileFlow, startSingleFile } from './single-file-flow.js';
 import { readStagingIps, type StagingAccess, stagingAccess } from './staging-access.js';
-import { describeAnswer, type StagingCheck, verifyStaging } from './verify-staging.js';
+import { type StagingCheck, stagingAddress, verifyStaging } from './verify-staging.js';
 
 /** What is settled before the first request. */
 export interface PipelineInput {
@@ -160,15 +160,8 @@ async function firstRoundTrip(
           })
       : [],
   ]);
-  if (opts.verify && (!routine.host || ips.length === 0)) {
-    throw new EsaStageError(
-      `cannot verify staging: ESA gave ${routine.host ? 'no staging IP (GetRoutineStagingEnvIp)' : 'no host for the routine (GetRoutine DefaultRelatedRecord)'}; nothing was published`,
-      {
-        code: 'VerifyFailed',
-        hint: 'check the routine in the ESA console (a routine without a domain cannot be reached), or publish without verify',
-      },
-    );
-  }
+  // Where `verify` asks staging: known before anything is made, or the publish stops here.
+  const address = opts.verify ? stagingAddress(routine.host, ips) : undefined;
   // A canary needs a version to share traffic with: fail now, before anything is made.
   for (const step of opts.deploy) {
     if (step.percentage < 100) planDeployment(step, '', routine.envs[step.env]);
@@ -184,22 +177,20 @@ async function firstRoundTrip(
       let verified: StagingCheck | undefined;
       const verify = opts.verify;
       const servedBy = await deployEverywhere(deployer, opts, routine, codeVersion, async () => {
-        if (!verify) return;
+        if (!verify || !address) return;
         verified = await record.step('verifyStaging', () =>
           verifyStaging({
             verify,
             name: opts.name,
-            host: routine.host,
-            ips,
+            address,
             codeVersion,
-            previous: mostServed(routine.envs.staging, codeVersion),
+            before: routine.envs.staging,
             env: input.env,
             proxy: opts.proxy,
             logger,
             signal: opts.signal,
           }),
         );
-        logger.info(`staging answered GET ${verify.path} with ${describeAnswer(verified)}`);
       });
       // An emulator's staging (another port) is trusted through its CA; a real one by the system's.
       const emulated = opts.stagingPort !== 443;

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import { type EsaStageError, VerifyError } from '../errors.js';
+import { EsaStageError, VerifyError } from '../errors.js';
 import { loadUndici } from '../http/load-undici.js';
 import type { ProxySettings } from '../http/proxy-settings.js';
 import type { Logger } from '../log/logger.js';
 import type { Env, StagingVerify } from '../options/types.js';
 import { USER_AGENT } from '../version.js';
+import type { VersionShare } from './record.js';
+import { mostServed } from './routine-state.js';
 
 /** How staging answered the `verify` request. */
 export interface StagingCheck {
@@ -21,18 +23,38 @@ export interface StagingCheck {
   readonly attempts: number;
 }
 
+/** Where staging is asked: the routine's host (`DefaultRelatedRecord`, SNI and Host) at a staging IP. */
+export interface StagingAddress {
+  readonly host: string;
+  readonly ip: string;
+}
+
+/**
+ * The address to verify staging at: the routine's host and the first of `GetRoutineStagingEnvIp`'s
+ * IPs. Asked before anything changes, so a staging that cannot be reached fails the run with
+ * nothing done. Pure.
+ */
+export function stagingAddress(host: string | undefined, ips: readonly string[]): StagingAddress {
+  const [ip] = ips;
+  if (host && ip) return { host, ip };
+  throw new EsaStageError(
+    `cannot verify staging: ESA gave ${host ? 'no staging IP (GetRoutineStagingEnvIp)' : 'no host for the routine (GetRoutine DefaultRelatedRecord)'}; nothing was changed`,
+    {
+      code: 'VerifyFailed',
+      hint: 'check the routine in the ESA console (a routine without a domain cannot be reached), or go without verify',
+    },
+  );
+}
+
 /** Where to send the request, and what to say if it fails. */
 export interface VerifyTarget {
   readonly verify: StagingVerify;
   readonly name: string;
-  /** The routine's host (`DefaultRelatedRecord`): SNI and Host. */
-  readonly host: string | undefined;
-  /** `GetRoutineStagingEnvIp`'s addresses. */
-  readonly ips: readonly string[];
+  readonly address: StagingAddress;
   /** The version staging serves now (the one being verified). */
   readonly codeVersion: string;
-  /** The version staging served before, for the way back. */
-  readonly previous: string | undefined;
+  /** What staging served before the deploy, for the way back. */
+  readonly before: readonly VersionShare[] | undefined;
   readonly env: Env;
   /** The proxy variables in force: a staging IP is reached through `HTTPS_PROXY` unless `NO_PROXY`. */
   readonly proxy: ProxySettings;
@@ -87,17 +109,10 @@ function errorCode(error: unknown): string {
  * system's CAs and `NODE_EXTRA_CA_CERTS`: certificates are always checked.
  */
 export async function verifyStaging(target: VerifyTarget): Promise<StagingCheck> {
-  const { verify, host, logger } = target;
-  const [ip] = target.ips;
+  const { verify, logger } = target;
+  const { host, ip } = target.address;
   const shownPort = verify.port === 443 ? '' : `:${verify.port}`;
-  const url = `https://${host ?? '?'}${shownPort}${verify.path}`;
-  if (!host || !ip) {
-    throw failure(
-      target,
-      `cannot verify ${url}: ESA gave ${host ? 'no staging IP (GetRoutineStagingEnvIp)' : 'no host for the routine (GetRoutine DefaultRelatedRecord)'}`,
-      'VerifyFailed',
-    );
-  }
+  const url = `https://${host}${shownPort}${verify.path}`;
   const { EnvHttpProxyAgent } = await loadUndici();
   // The routine's host as SNI, to the staging IP: directly, or inside the proxy's tunnel.
   const tls = { servername: host, ca: await trustedCas(target.env, logger) };
@@ -131,7 +146,10 @@ export async function verifyStaging(target: VerifyTarget): Promise<StagingCheck>
           body,
           attempts,
         };
-        if (accepted(verify, answer.statusCode, target)) return last;
+        if (accepted(verify, answer.statusCode, target)) {
+          logger.info(`staging answered GET ${verify.path} with ${describeAnswer(last)}`);
+          return last;
+        }
         logger.debug(
           `verify ${url} (attempt ${attempts}): ${describeAnswer(last)}; expected ${verify.expected}`,
         );
@@ -209,7 +227,8 @@ function failure(
   last?: StagingCheck | Error,
   cause?: unknown,
 ): EsaStageError {
-  const { name, codeVersion, previous } = target;
+  const { name, codeVersion } = target;
+  const previous = mostServed(target.before, codeVersion);
   const back = previous
     ? `, or put staging back on ${previous} with \`esa-stage deploy --name ${name} --env staging --version ${previous}\``
     : '';

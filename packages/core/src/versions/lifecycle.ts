@@ -7,9 +7,9 @@ import { listVersions } from '../pipeline/code-versions.js';
 import { Deployer, planDeployment } from '../pipeline/deploy.js';
 import { pruneVersions } from '../pipeline/prune.js';
 import { PublishRecord, type VersionShare } from '../pipeline/record.js';
-import { mostServed, type RoutineState, readRoutineState } from '../pipeline/routine-state.js';
+import { type RoutineState, readRoutineState } from '../pipeline/routine-state.js';
 import { readStagingIps } from '../pipeline/staging-access.js';
-import { describeAnswer, type StagingCheck, verifyStaging } from '../pipeline/verify-staging.js';
+import { type StagingCheck, stagingAddress, verifyStaging } from '../pipeline/verify-staging.js';
 import { type RoutineEnvironment, type RoutineOptions, withRoutine } from './connect.js';
 
 /** A version as `esa-stage versions list` shows it. */
@@ -152,21 +152,21 @@ export function deployRoutineVersion(
     };
     let checked: StagingCheck | undefined;
     if (verify) {
-      const staged = await deployStep('staging', 100);
+      // Where staging is asked, known before it changes.
       const ips = readStagingIps((await client.call('GetRoutineStagingEnvIp', {})).body);
+      const address = stagingAddress(state.host, ips);
+      const staged = await deployStep('staging', 100);
       checked = await verifyStaging({
         verify,
         name: opts.name,
-        host: state.host,
-        ips,
+        address,
         codeVersion: target.codeVersion,
-        previous: mostServed(state.envs.staging, target.codeVersion),
+        before: state.envs.staging,
         env,
         proxy: opts.proxy,
         logger,
         signal: opts.signal,
       });
-      logger.info(`staging answered GET ${verify.path} with ${describeAnswer(checked)}`);
       if (target.env === 'staging') {
         return { env: 'staging', ...staged, requestId: record.requestIds.staging, verify: checked };
       }
