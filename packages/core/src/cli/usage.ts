@@ -44,5 +44,5 @@ Options:
 
 Credentials: env ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, env ESA_ACCESS_KEY_ID / ...,
 or ~/.aliyun/config.json. Exit code 0 on success, 1 on any failure. Under GitHub Actions, publish
-also writes the step outputs routine, status, code_version and sha256, and a step summary.
+also writes the step outputs routine, status, code_version, sha256 and verify_status, and a step summary.
 `;
