@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EMULATOR_ACCESS_KEY } from './credentials.js';
 import { ROUTINE_DOMAIN } from './edge/hosts.js';
@@ -30,7 +31,7 @@ Options:
   --production-edge-port <n>
                         HTTPS production edge port (default: --port + 4, so ${PE}; free with --port 0)
   --ca-dir <dir>        directory of the edges' local CA, ca.pem + ca-key.pem, kept between runs
-                        (default: <os tmpdir>/esa-stage-emulator-ca)
+                        (default: <os tmpdir>/esa-stage-emulator-ca-<uid>)
   --host <addr>         loopback address to listen on (default: 127.0.0.1)
   --routine <name>      create this routine at start (repeatable)
   --version-quota <n>   code versions per routine (default: 10)
@@ -243,7 +244,7 @@ async function main(): Promise<void> {
     stagingEdgePort: integer('staging-edge-port', values['staging-edge-port']),
     productionEdgePort: integer('production-edge-port', values['production-edge-port']),
   });
-  const caDir = values['ca-dir'] ?? defaultCaDir();
+  const caDir = resolve(values['ca-dir'] ?? defaultCaDir());
   const log = values.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
   const options = {
     ...ports,

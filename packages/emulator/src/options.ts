@@ -1,4 +1,5 @@
 import { isIPv4 } from 'node:net';
+import { resolve } from 'node:path';
 import { isLoopbackHostname } from '@esa-stage/core';
 import type { EmulatorCredential } from './credentials.js';
 import { type OidcTrust, type ResolvedOidcTrust, resolveOidcTrusts, resolveRamRoles } from './sts/trust.js';
@@ -217,7 +218,8 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     stsPort: options.stsPort ?? 0,
     stagingEdgePort: options.stagingEdgePort ?? 0,
     productionEdgePort: options.productionEdgePort ?? 0,
-    caDir: options.caDir,
+    // Absolute, so the CA path handed out (NODE_EXTRA_CA_CERTS) works from any directory.
+    caDir: typeof options.caDir === 'string' && options.caDir !== '' ? resolve(options.caDir) : options.caDir,
     edgeRequestTimeoutMs: options.edgeRequestTimeoutMs ?? 10_000,
     edgeMemoryLimitMb: options.edgeMemoryLimitMb ?? 128,
     edgeRandom: options.edgeRandom ?? Math.random,

@@ -1,4 +1,4 @@
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { EmulatorCredential } from './credentials.js';
 import { CA_CERT_FILE } from './edge/ca-store.js';
@@ -39,11 +39,12 @@ export function resolveBinPorts(given: { readonly [K in keyof BinPorts]?: number
 }
 
 /**
- * The command's CA directory when `--ca-dir` is not given: `<os.tmpdir()>/esa-stage-emulator-ca`,
- * the same for every run, so that `--print-env` can name its `ca.pem` without starting anything.
+ * The command's CA directory when `--ca-dir` is not given: `<os.tmpdir()>/esa-stage-emulator-ca-<uid>`,
+ * the same for every run of one user, so that `--print-env` can name its `ca.pem` without
+ * starting anything (and one user's directory never stands in another's way).
  */
 export function defaultCaDir(): string {
-  return join(tmpdir(), 'esa-stage-emulator-ca');
+  return join(tmpdir(), `esa-stage-emulator-ca-${process.getuid?.() ?? userInfo().username}`);
 }
 
 /** The CA certificate file of a CA directory (what `NODE_EXTRA_CA_CERTS` names). */

@@ -109,13 +109,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const name of resolved.routines) state.createRoutine(name);
   const caDir = await caDirectory(resolved.caDir);
   let stored: Awaited<ReturnType<typeof loadOrCreateCa>>;
+  let certificate: ReturnType<typeof issueServerCertificate>;
   try {
     stored = await loadOrCreateCa(caDir.dir);
+    certificate = issueServerCertificate(stored.ca, EDGE_CERTIFICATE_NAMES);
   } catch (error) {
+    // A temporary CA directory (it holds a private key) goes with a start that failed.
     await caDir.remove();
     throw error;
   }
-  const certificate = issueServerCertificate(stored.ca, EDGE_CERTIFICATE_NAMES);
   const ctx: EmulatorContext = {
     options: resolved,
     state,
@@ -133,14 +135,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     memoryLimitMb: resolved.edgeMemoryLimitMb,
     timeoutMs: resolved.edgeRequestTimeoutMs,
     log: resolved.log,
-  });
-  // A version no environment serves any more has its worker stopped.
-  const unwatch = state.onServingChange(() => {
-    pool.retireUnserved((name, codeVersion) => {
+    isServed: (name, codeVersion) => {
       const routine = state.routines.get(name);
       return routine !== undefined && state.deployedEnvs(routine, codeVersion).length > 0;
-    });
+    },
   });
+  // A version no environment serves any more has its worker stopped.
+  const unwatch = state.onServingChange(() => pool.retireUnserved());
   const edge = (env: EnvName) =>
     createEdgeServer({
       env,

@@ -340,9 +340,15 @@ describe('the bin in a shell (real bash)', () => {
         `http://127.0.0.1:${DEFAULT_BIN_PORTS.port}`,
         `http://127.0.0.1:${DEFAULT_BIN_PORTS.stsPort}`,
         '18703',
-        join(tmpdir(), 'esa-stage-emulator-ca', 'ca.pem'),
+        // One directory per user, absolute.
+        join(tmpdir(), `esa-stage-emulator-ca-${process.getuid?.()}`, 'ca.pem'),
         '',
       ].join('\n'),
+    );
+    // A relative --ca-dir is made absolute: NODE_EXTRA_CA_CERTS works from any directory.
+    const relative = await runBin(['--print-env', '--ca-dir', 'my-ca']);
+    expect(relative.stdout).toContain(
+      `export NODE_EXTRA_CA_CERTS='${join(process.cwd(), 'my-ca', 'ca.pem')}'\n`,
     );
     const moved = await runBin(['--print-env', '--port', '19100', '--ca-dir', '/some/dir']);
     expect(moved.stdout).toContain(`export ESA_STAGE_STAGING_PORT='19103'\n`);

@@ -177,11 +177,14 @@ describe('the CA directory', () => {
     expect(all.filter((s) => s.created)).toHaveLength(1);
   });
 
-  it.skipIf(process.getuid === undefined)('refuses a directory anyone may write to', async () => {
+  it.skipIf(process.getuid === undefined)('refuses a directory others may write to', async () => {
     const caDir = join(dir, 'open');
     await loadOrCreateCa(caDir);
     await chmod(caDir, 0o777);
-    await expect(loadOrCreateCa(caDir)).rejects.toThrow(/is writable by anyone/);
+    await expect(loadOrCreateCa(caDir)).rejects.toThrow(/is writable by others/);
+    // A group that may write could swap the CA just the same.
+    await chmod(caDir, 0o770);
+    await expect(loadOrCreateCa(caDir)).rejects.toThrow(/is writable by others/);
   });
 });
 

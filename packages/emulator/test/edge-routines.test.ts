@@ -4,7 +4,9 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RoutineWorkerPool } from '../src/edge/worker-pool.js';
 import { type Emulator, startEmulator } from '../src/index.js';
 import { EdgeFixture } from './edge-helpers.js';
 
@@ -77,7 +79,13 @@ const logs: string[] = [];
 beforeAll(async () => {
   emulator = await startEmulator({ edgeMemoryLimitMb: 32, log: (line) => logs.push(line) });
   edge = new EdgeFixture(emulator);
-  upstream = createServer((_req, res) => res.end('from upstream'));
+  // A gzip origin for /gzip, as most are: fetch decodes its body and keeps the header.
+  upstream = createServer((req, res) => {
+    if (req.url === '/gzip') {
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'text/plain' });
+      res.end(gzipSync('compressed upstream'));
+    } else res.end('from upstream');
+  });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
 });
 
@@ -130,6 +138,22 @@ describe('a routine answering', () => {
       processEnv: 0,
     });
     expect(answer.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('passes a compressed origin through: a fetch() Response is sent as its Content-Encoding says', async () => {
+    await edge.routine(
+      'proxy',
+      'export default { fetch: (request) => fetch(request.headers.get("x-upstream")) };',
+    );
+    const { port } = upstream.address() as AddressInfo;
+    const res = await edge.call({
+      name: 'proxy',
+      headers: { 'x-upstream': `http://127.0.0.1:${port}/gzip` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-encoding']).toBe('gzip');
+    // Decodable as the header says (the decoded bytes labelled gzip would not be).
+    expect(gunzipSync(res.body).toString()).toBe('compressed upstream');
   });
 
   it('sends the routine’s console to the emulator log', async () => {
@@ -252,5 +276,37 @@ export default {
       expect((await fastEdge.call({ name: 'hang' })).text).toBe('ok 1');
     }
     expect((await fastEdge.call({ name: 'steady' })).text).toBe('ok 3');
+  });
+});
+
+describe('the worker pool', () => {
+  it('stops a worker started for a version no environment serves any more (the deployment moved on meanwhile)', async () => {
+    let served = true;
+    const pool = new RoutineWorkerPool({
+      memoryLimitMb: 32,
+      timeoutMs: 5000,
+      log: undefined,
+      isServed: () => served,
+    });
+    const code = Buffer.from(FAILING);
+    const ask = async () => {
+      const outcome = await pool.run('moved', '1', code, {
+        method: 'GET',
+        url: 'https://h/',
+        headers: [],
+        body: undefined,
+      });
+      return outcome.kind === 'response' ? Buffer.from(outcome.body).toString() : outcome.message;
+    };
+    try {
+      expect(await ask()).toBe('ok 1');
+      expect(await ask()).toBe('ok 2');
+      served = false;
+      // The request is answered, then its worker stops: the next one starts afresh.
+      expect(await ask()).toBe('ok 3');
+      expect(await ask()).toBe('ok 1');
+    } finally {
+      await pool.close();
+    }
   });
 });

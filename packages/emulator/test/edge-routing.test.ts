@@ -283,6 +283,18 @@ describe('what each environment serves', () => {
   });
 });
 
+describe('shutting down', () => {
+  it('closes with a connection open that never began its TLS handshake', async () => {
+    const own = await startEmulator();
+    const socket = connectTcp(own.stagingEdge.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    // Without ending such sockets, close() waited for Node's 120 s handshake timeout.
+    await own.close();
+    await ended;
+  });
+});
+
 describe('inspection and tools', () => {
   it('lists edge requests at /__emulator/edge-requests and reports the edges on /__emulator/health', async () => {
     await edge.call({ name: 'echo', path: '/listed' });

@@ -12,8 +12,11 @@ import {
 export const CA_CERT_FILE = 'ca.pem';
 /** The CA private key's file name (mode 0600). */
 export const CA_KEY_FILE = 'ca-key.pem';
-/** How long a stored CA must stay valid to be used again rather than replaced: one day. */
-export const CA_MIN_REMAINING_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a stored CA must stay valid to be used again rather than replaced: 30 days, so the
+ * edges' certificate it signs (which ends when it does) outlives any emulator run.
+ */
+export const CA_MIN_REMAINING_MS = 30 * 24 * 60 * 60 * 1000;
 
 const LOCK_DIR = '.lock';
 /** A lock older than this was left by a process that died: it is taken over. */
@@ -60,7 +63,7 @@ export function caProblem(ca: CertificateWithKey, now: Date): string | undefined
   const { notBefore, notAfter } = certificateSubjectAndValidity(cert.raw);
   if (notBefore.getTime() > now.getTime()) return `${CA_CERT_FILE} is not valid yet`;
   if (notAfter.getTime() - now.getTime() < CA_MIN_REMAINING_MS) {
-    return `${CA_CERT_FILE} expires within a day (${notAfter.toISOString()})`;
+    return `${CA_CERT_FILE} expires within 30 days (${notAfter.toISOString()})`;
   }
   return undefined;
 }
@@ -74,9 +77,9 @@ async function requirePrivateDir(dir: string): Promise<void> {
   const info = await stat(dir);
   if (!info.isDirectory()) throw new Error(`esa-stage emulator: CA directory ${dir} is not a directory`);
   const uid = process.getuid?.();
-  if (uid !== undefined && (info.uid !== uid || (info.mode & 0o002) !== 0)) {
+  if (uid !== undefined && (info.uid !== uid || (info.mode & 0o022) !== 0)) {
     throw new Error(
-      `esa-stage emulator: CA directory ${dir} ${info.uid !== uid ? 'belongs to another user' : 'is writable by anyone'}; remove it or choose another directory (caDir / --ca-dir)`,
+      `esa-stage emulator: CA directory ${dir} ${info.uid !== uid ? 'belongs to another user' : 'is writable by others'}; remove it or choose another directory (caDir / --ca-dir)`,
     );
   }
 }
@@ -127,7 +130,7 @@ export async function loadOrCreateCa(dir: string, now: Date = new Date()): Promi
       readFile(keyPath, 'utf8').catch(() => ''),
     ]);
     if (certPem !== '' && keyPem !== '' && caProblem({ certPem, keyPem }, now) === undefined) {
-      await chmod(keyPath, 0o600);
+      await Promise.all([chmod(keyPath, 0o600), chmod(certPath, 0o644)]);
       return { ca: { certPem, keyPem }, certPath, keyPath, created: false };
     }
     const ca = createCertificateAuthority(now);

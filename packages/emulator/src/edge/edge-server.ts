@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { BodyTooLargeError, readBody } from '../http.js';
 import type {
   CodeVersionRecord,
@@ -147,11 +149,28 @@ async function runRoutine(
   for (const [name, value] of outcome.headers) {
     if (name !== 'content-length' && !HOP_BY_HOP.has(name)) headers.push(name, value);
   }
-  headers.push('content-length', String(outcome.body.length), CODE_VERSION_HEADER, version.codeVersion);
+  const encoded = encodeBody(outcome.headers, outcome.body);
+  headers.push('content-length', String(encoded.length), CODE_VERSION_HEADER, version.codeVersion);
   if (outcome.statusText === '') res.writeHead(outcome.status, headers);
   else res.writeHead(outcome.status, outcome.statusText, headers);
-  res.end(outcome.body);
+  res.end(encoded);
   return { ...done, status: outcome.status };
+}
+
+/**
+ * A routine's body as it goes on the wire. As in the Workers runtime an edge routine runs in, a
+ * `Response` body is plain bytes and `Content-Encoding` asks the edge to encode it: so a routine
+ * returning `fetch(origin)` (whose body `fetch` has already decoded) sends what the header says.
+ */
+function encodeBody(headers: readonly HeaderPair[], body: Uint8Array): Uint8Array {
+  const encoding = headers
+    .find(([name]) => name === 'content-encoding')?.[1]
+    .trim()
+    .toLowerCase();
+  if (encoding === 'gzip') return gzipSync(body);
+  if (encoding === 'deflate') return deflateSync(body);
+  if (encoding === 'br') return brotliCompressSync(body);
+  return body;
 }
 
 /** Routes, picks the version, and answers from an asset, the routine, or with an edge error. */
@@ -269,5 +288,17 @@ export function createEdgeServer(options: EdgeServerOptions): Server {
     options.log?.(`edge ${options.env}: TLS handshake failed: ${error.message}`);
     socket.destroy();
   });
+  // closeAllConnections() sees only connections past their handshake: a socket that never sent a
+  // ClientHello would hold close() for the 120 s handshake timeout. It ends every socket here.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const closeAllConnections = server.closeAllConnections.bind(server);
+  server.closeAllConnections = () => {
+    closeAllConnections();
+    for (const socket of sockets) socket.destroy();
+  };
   return server;
 }

@@ -27,6 +27,8 @@ export interface WorkerPoolOptions {
   readonly timeoutMs: number;
   /** Receives the routines' console output, one line each. */
   readonly log: ((line: string) => void) | undefined;
+  /** Whether an environment serves a routine's code version (a worker of any other is stopped). */
+  readonly isServed: (routine: string, codeVersion: string) => boolean;
 }
 
 interface Pending {
@@ -187,13 +189,25 @@ export class RoutineWorkerPool {
       this.live.add(made);
       worker = made;
     }
-    return worker.run(request);
+    const answer = worker.run(request);
+    // The deployment may have moved on while the request was read: a worker started for a version
+    // nothing serves any more stops once it has answered.
+    if (!this.options.isServed(routine, codeVersion)) {
+      const started = worker;
+      void answer.finally(() => {
+        if (this.workers.get(key) === started && !this.options.isServed(routine, codeVersion)) {
+          this.workers.delete(key);
+          started.retire();
+        }
+      });
+    }
+    return answer;
   }
 
-  /** Retires the worker of every version `isServed` says no environment serves any more. */
-  retireUnserved(isServed: (routine: string, codeVersion: string) => boolean): void {
+  /** Retires the worker of every version no environment serves any more. */
+  retireUnserved(): void {
     for (const [key, worker] of this.workers) {
-      if (!isServed(worker.routine, worker.codeVersion)) {
+      if (!this.options.isServed(worker.routine, worker.codeVersion)) {
         this.workers.delete(key);
         worker.retire();
       }
