@@ -2,11 +2,7 @@ import { createPrivateKey, type KeyObject, randomBytes, X509Certificate } from '
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type CertificateWithKey,
-  certificateSubjectAndValidity,
-  createCertificateAuthority,
-} from './certificates.js';
+import { type CertificateWithKey, createCertificateAuthority } from './certificates.js';
 
 /** The CA certificate's file name in its directory: what `NODE_EXTRA_CA_CERTS` names. */
 export const CA_CERT_FILE = 'ca.pem';
@@ -60,7 +56,8 @@ export function caProblem(ca: CertificateWithKey, now: Date): string | undefined
   if (!isEcP256(key)) return `${CA_KEY_FILE} is not an EC P-256 key`;
   if (!cert.checkPrivateKey(key)) return `${CA_KEY_FILE} is not the key of ${CA_CERT_FILE}`;
   if (!cert.verify(cert.publicKey)) return `${CA_CERT_FILE} is not self-signed`;
-  const { notBefore, notAfter } = certificateSubjectAndValidity(cert.raw);
+  const notBefore = new Date(cert.validFrom);
+  const notAfter = new Date(cert.validTo);
   if (notBefore.getTime() > now.getTime()) return `${CA_CERT_FILE} is not valid yet`;
   if (notAfter.getTime() - now.getTime() < CA_MIN_REMAINING_MS) {
     return `${CA_CERT_FILE} expires within 30 days (${notAfter.toISOString()})`;

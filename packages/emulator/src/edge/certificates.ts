@@ -8,6 +8,7 @@ import {
   type KeyObject,
   randomBytes,
   sign,
+  X509Certificate,
 } from 'node:crypto';
 import {
   bitString,
@@ -121,19 +122,6 @@ function signedCertificate(fields: TbsFields, signer: KeyObject): Buffer {
   return sequence(tbs, ECDSA_WITH_SHA256, bitString(sign('sha256', tbs, signer)));
 }
 
-/** DER as PEM with `label`, base64 in lines of 64. */
-export function toPem(der: Buffer, label = 'CERTIFICATE'): string {
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
-}
-
-/** The DER of the first PEM block labelled `CERTIFICATE`. Throws when there is none. */
-export function pemToDer(pem: string): Buffer {
-  const match = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);
-  if (!match?.[1]) throw new Error('no PEM CERTIFICATE block');
-  return Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
-}
-
 /** The fields of a certificate's `TBSCertificate`, in order (version first). */
 function tbsFields(der: Buffer): DerElement[] {
   const [tbs] = children(der, readElement(der, 0));
@@ -141,31 +129,20 @@ function tbsFields(der: Buffer): DerElement[] {
   return children(der, tbs);
 }
 
-/** Reads a `UTCTime` or `GeneralizedTime` (`...Z`, whole seconds) as a date. */
-function readTime(der: Buffer, element: DerElement): Date {
-  const text = der.subarray(element.contentStart, element.end).toString('latin1');
-  const full = element.tag === 0x17 ? `${Number(text.slice(0, 2)) < 50 ? '20' : '19'}${text}` : text;
-  const m = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(full);
-  if (!m) throw new Error(`unsupported certificate time "${text}"`);
-  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
+/**
+ * A certificate's subject as DER (what a certificate it signs names as its issuer: node:crypto
+ * gives the subject only as text).
+ */
+export function subjectDer(der: Buffer): Buffer {
+  // version [0], serialNumber, signature, issuer, validity, subject, ...
+  const subject = tbsFields(der)[5];
+  if (!subject) throw new Error('certificate without a subject');
+  return der.subarray(subject.start, subject.end);
 }
 
-/** Where a certificate's subject and validity are (its DER). */
-export function certificateSubjectAndValidity(der: Buffer): {
-  readonly subject: Buffer;
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-} {
-  // version [0], serialNumber, signature, issuer, validity, subject, ...
-  const [, , , , validity, subject] = tbsFields(der);
-  if (!validity || !subject) throw new Error('certificate without validity or subject');
-  const [notBefore, notAfter] = children(der, validity);
-  if (!notBefore || !notAfter) throw new Error('certificate validity without two times');
-  return {
-    subject: der.subarray(subject.start, subject.end),
-    notBefore: readTime(der, notBefore),
-    notAfter: readTime(der, notAfter),
-  };
+/** PEM of a certificate's DER, through node:crypto (which checks what was written). */
+function certificatePem(der: Buffer): string {
+  return new X509Certificate(der).toString();
 }
 
 /**
@@ -192,7 +169,10 @@ export function createCertificateAuthority(now: Date = new Date(), validityDays 
     },
     privateKey,
   );
-  return { certPem: toPem(der), keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  return {
+    certPem: certificatePem(der),
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }
 
 /**
@@ -210,13 +190,12 @@ export function issueServerCertificate(
   const [commonName] = dnsNames;
   if (commonName === undefined) throw new RangeError('a server certificate needs at least one DNS name');
   const caKey = createPrivateKey(ca.keyPem);
-  const caDer = pemToDer(ca.certPem);
-  const issuer = certificateSubjectAndValidity(caDer);
+  const issuer = new X509Certificate(ca.certPem);
   const { publicKey, privateKey } = newKeyPair();
-  const notAfter = Math.min(now.getTime() + validityDays * DAY_MS, issuer.notAfter.getTime());
+  const notAfter = Math.min(now.getTime() + validityDays * DAY_MS, new Date(issuer.validTo).getTime());
   const der = signedCertificate(
     {
-      issuer: issuer.subject,
+      issuer: subjectDer(issuer.raw),
       subject: distinguishedName(commonName),
       notBefore: new Date(now.getTime() - BACKDATE_MS),
       notAfter: new Date(notAfter),
@@ -239,5 +218,8 @@ export function issueServerCertificate(
     },
     caKey,
   );
-  return { certPem: toPem(der), keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  return {
+    certPem: certificatePem(der),
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }
